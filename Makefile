@@ -1,0 +1,33 @@
+# keyless-lab: two commands do all set-up on a fresh machine.
+#   make run   executes every notebook against the embedded emulator (executed copies in build/)
+#   make test  runs the whole test suite (lint, unit, emulator, notebooks, nbval)
+#   make lab   opens JupyterLab on notebooks/
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lab venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (keyless-lab)" >/dev/null
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/keyless-lab run
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

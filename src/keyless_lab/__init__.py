@@ -1,0 +1,1 @@
+"""keyless-lab: learn to call Azure OpenAI without access keys."""

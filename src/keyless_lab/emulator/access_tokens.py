@@ -1,0 +1,179 @@
+"""Minting and validating access tokens the way Microsoft Entra ID and Azure OpenAI do.
+
+Tokens for a v1 resource such as Azure OpenAI (`https://cognitiveservices.azure.com`) carry
+`iss = https://sts.windows.net/{tenant}/` and `ver = 1.0`, whichever endpoint issued them.
+Validation checks the RS256 signature by `kid`, the audience, the issuer, `nbf`/`exp`, and
+reports the tenant so the caller can compare it with the resource's. Verified signatures are
+cached by token (time claims are still checked on every call), which keeps bearer
+authentication close to the cost of an api-key lookup.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from .clock import Clock, TokenPolicy
+from .directory import Principal
+from .keys import KeySet
+
+COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"
+# Audiences Azure OpenAI accepts: the Cognitive Services resource URI (with or without the
+# trailing slash), its application id, and the Azure AI resource URI.
+OPENAI_AUDIENCES = (
+    COGNITIVE_SERVICES,
+    COGNITIVE_SERVICES + "/",
+    "7d312290-28c8-473c-a0ed-8e53749b6d6d",
+    "https://ai.azure.com",
+)
+
+
+def v1_issuer(tenant_id: str) -> str:
+    return f"https://sts.windows.net/{tenant_id}/"
+
+
+def v2_issuer(tenant_id: str) -> str:
+    return f"https://login.microsoftonline.com/{tenant_id}/v2.0"
+
+
+def _opaque(*parts: str) -> str:
+    """A stable, opaque value derived from its inputs (for claims such as `uti` and `aio`)."""
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256("|".join(parts).encode()).digest()[:16]).rstrip(b"=").decode()
+    )
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    issued_at: int
+    expires_at: int
+    resource: str
+
+    @property
+    def expires_in(self) -> int:
+        return self.expires_at - self.issued_at
+
+
+class TokenIssuer:
+    """Signs access tokens with the emulator's current key."""
+
+    def __init__(self, keys: KeySet, clock: Clock) -> None:
+        self.keys = keys
+        self.clock = clock
+
+    def managed_identity_token(self, principal: Principal, resource: str, lifetime: int) -> IssuedToken:
+        """A v1 app-only token for a managed identity, as IMDS and App Service return it."""
+        claims = self._app_claims(principal, resource, lifetime)
+        claims.update(appidacr="2", xms_mirid=principal.resource_id)
+        return self._sign(claims, resource)
+
+    def _app_claims(self, principal: Principal, resource: str, lifetime: int) -> dict[str, Any]:
+        now = int(self.clock.now())
+        issuer = v1_issuer(principal.tenant)
+        jti = str(uuid.uuid4())
+        return {
+            "aud": resource,
+            "iss": issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "aio": _opaque("aio", principal.object_id, jti),
+            "appid": principal.client_id,
+            "idp": issuer,
+            "idtyp": "app",
+            "oid": principal.object_id,
+            "rh": _opaque("rh", jti),
+            "sub": principal.object_id,
+            "tid": principal.tenant,
+            "uti": _opaque("uti", jti),
+            "ver": "1.0",
+        }
+
+    def _sign(self, claims: dict[str, Any], resource: str) -> IssuedToken:
+        key = self.keys.current
+        token = jwt.encode(
+            claims, key.private_key, algorithm="RS256", headers={"kid": key.kid, "x5t": key.kid, "typ": "JWT"}
+        )
+        return IssuedToken(token=token, issued_at=claims["iat"], expires_at=claims["exp"], resource=resource)
+
+
+class TokenRejected(Exception):
+    """The token is missing, malformed, badly signed, for another audience, or outside its lifetime."""
+
+
+class TokenValidator:
+    """Validates bearer tokens for one resource audience set; caches verified signatures."""
+
+    MAX_CACHED = 10_000
+
+    def __init__(self, keys: KeySet, clock: Clock, policy: TokenPolicy, audiences: tuple[str, ...]) -> None:
+        self.keys = keys
+        self.clock = clock
+        self.policy = policy
+        self.audiences = audiences
+        self._verified: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def validate(self, token: str) -> dict[str, Any]:
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify_signature_audience_issuer(token)
+            with self._lock:
+                if len(self._verified) >= self.MAX_CACHED:
+                    self._verified.clear()
+                self._verified[token] = claims
+        self._check_lifetime(claims)
+        return claims
+
+    def forget(self) -> None:
+        """Drop cached verifications (after a key rotation that removed old keys)."""
+        with self._lock:
+            self._verified.clear()
+
+    def _verify_signature_audience_issuer(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise TokenRejected(f"malformed token: {exc}") from None
+        if header.get("alg") != "RS256":
+            raise TokenRejected(f"unsupported algorithm {header.get('alg')!r}")
+        public_key = self.keys.public_key(str(header.get("kid", "")))
+        if public_key is None:
+            raise TokenRejected("signing key not found")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                public_key,
+                algorithms=["RS256"],
+                audience=list(self.audiences),
+                options={
+                    "require": ["aud", "iss", "exp", "tid"],
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                },
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenRejected(str(exc)) from None
+        tid = str(claims["tid"])
+        if claims["iss"] not in (v1_issuer(tid), v2_issuer(tid)):
+            raise TokenRejected(f"issuer {claims['iss']!r} is not a Microsoft Entra issuer for tenant {tid}")
+        return claims
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        now, leeway = self.clock.now(), self.policy.leeway
+        try:
+            exp, nbf = float(claims["exp"]), float(claims.get("nbf", 0))
+        except (TypeError, ValueError):
+            raise TokenRejected("non-numeric exp or nbf") from None
+        if now > exp + leeway:
+            raise TokenRejected("token has expired")
+        if now + leeway < nbf:
+            raise TokenRejected("token is not yet valid")

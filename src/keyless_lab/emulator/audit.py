@@ -1,0 +1,58 @@
+"""Who called what, and how they authenticated: the lab's stand-in for Azure's diagnostic logs."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import asdict, dataclass
+
+from .clock import Clock
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seconds: float  # since the emulator started
+    service: str  # "Azure OpenAI", "IMDS", "Entra ID", ...
+    operation: str
+    principal: str  # display name, or "anonymous (api-key)" etc.
+    object_id: str
+    auth: str  # "token", "api-key", "none", "managed identity", ...
+    status: int
+
+
+class AuditLog:
+    """An append-only, bounded, thread-safe list of calls."""
+
+    def __init__(self, clock: Clock, max_records: int = 50_000) -> None:
+        self._clock = clock
+        self._start = clock.now()
+        self._records: deque[AuditRecord] = deque(maxlen=max_records)
+        self._lock = threading.Lock()
+
+    def record(
+        self, service: str, operation: str, principal: str, object_id: str, auth: str, status: int
+    ) -> None:
+        entry = AuditRecord(
+            round(self._clock.now() - self._start, 3), service, operation, principal, object_id, auth, status
+        )
+        with self._lock:
+            self._records.append(entry)
+
+    def records(self, service: str | None = None) -> list[AuditRecord]:
+        with self._lock:
+            items = list(self._records)
+        return [r for r in items if service is None or r.service == service]
+
+    def rows(self, service: str | None = None) -> list[dict[str, object]]:
+        """The records as dicts, ready for a table."""
+        return [asdict(r) for r in self.records(service)]
+
+    def mark(self) -> int:
+        """A position to pass to `since`, for 'what happened in this cell' tables."""
+        with self._lock:
+            return len(self._records)
+
+    def since(self, mark: int, service: str | None = None) -> list[AuditRecord]:
+        with self._lock:
+            items = list(self._records)[mark:]
+        return [r for r in items if service is None or r.service == service]

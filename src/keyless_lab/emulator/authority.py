@@ -1,0 +1,78 @@
+"""The Microsoft Entra ID authority: OpenID Connect discovery and the signing keys (JWKS).
+
+MSAL reads `/{tenant}/v2.0/.well-known/openid-configuration` before it asks for a token; resource
+servers read `jwks_uri` to verify signatures. The discovery document advertises only the
+endpoints this emulator implements.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import errors
+from .access_tokens import v1_issuer
+from .state import EmulatorState
+
+
+def _tenant_id(state: EmulatorState, tenant: str) -> str | None:
+    if tenant in ("common", "organizations"):
+        return "{tenantid}"
+    found = state.directory.tenant(tenant)
+    return found.id if found else None
+
+
+def discovery_document(state: EmulatorState, tenant: str, tenant_id: str, v2: bool = True) -> dict[str, Any]:
+    base = state.urls.authority_host
+    issuer = f"{base}/{tenant_id}/v2.0" if v2 else v1_issuer(tenant_id)
+    keys_path = "discovery/v2.0/keys" if v2 else "discovery/keys"
+    doc: dict[str, Any] = {
+        "issuer": issuer,
+        "jwks_uri": f"{base}/{tenant}/{keys_path}",
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_post",
+            "private_key_jwt",
+            "client_secret_basic",
+        ],
+        "tenant_region_scope": "EU",
+        "cloud_instance_name": "keyless-lab (emulated; on Azure: microsoftonline.com)",
+    }
+    for field, template in state.advertised_endpoints.items():
+        doc[field] = base + template.format(tenant=tenant)
+    return doc
+
+
+def routes(state: EmulatorState) -> list[Route]:
+    async def openid_configuration_v2(request: Request) -> Response:
+        tenant = request.path_params["tenant"]
+        tenant_id = _tenant_id(state, tenant)
+        if tenant_id is None:
+            return errors.unknown_tenant(tenant)
+        return JSONResponse(discovery_document(state, tenant, tenant_id, v2=True))
+
+    async def openid_configuration_v1(request: Request) -> Response:
+        tenant = request.path_params["tenant"]
+        tenant_id = _tenant_id(state, tenant)
+        if tenant_id is None:
+            return errors.unknown_tenant(tenant)
+        return JSONResponse(discovery_document(state, tenant, tenant_id, v2=False))
+
+    async def jwks(request: Request) -> Response:
+        tenant = request.path_params.get("tenant", "common")
+        if _tenant_id(state, tenant) is None:
+            return errors.unknown_tenant(tenant)
+        return JSONResponse(state.keys.jwks())
+
+    return [
+        Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration_v2, methods=["GET"]),
+        Route("/{tenant}/.well-known/openid-configuration", openid_configuration_v1, methods=["GET"]),
+        Route("/{tenant}/discovery/v2.0/keys", jwks, methods=["GET"]),
+        Route("/{tenant}/discovery/keys", jwks, methods=["GET"]),
+    ]

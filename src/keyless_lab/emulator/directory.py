@@ -1,0 +1,281 @@
+"""The emulated directory: tenants, principals, the Azure OpenAI resource and role assignments.
+
+Seeded from a readable YAML file with fixed GUIDs so that notebook outputs are reproducible.
+Mutations (assigning a role, removing one) go through methods that mirror what a person does
+in Azure, and take a lock because the emulator serves from its own thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import rbac
+
+SEED_FILE = "directory.yaml"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    name: str
+    domain: str
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A security principal that can hold a token: a managed identity (later: apps, users)."""
+
+    name: str
+    object_id: str
+    client_id: str
+    tenant: str
+    kind: str  # "system-assigned", "user-assigned" (managed identities); apps and users later
+    resource_id: str = ""
+
+    @property
+    def principal_type(self) -> str:
+        """The principal type as Azure RBAC shows it."""
+        return "ServicePrincipal"
+
+    @property
+    def description(self) -> str:
+        labels = {
+            "system-assigned": "system-assigned managed identity",
+            "user-assigned": "user-assigned managed identity",
+        }
+        return labels.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    name: str
+    model: str
+    model_version: str
+
+
+@dataclass
+class OpenAIResource:
+    name: str
+    tenant: str
+    resource_id: str
+    deployments: dict[str, Deployment]
+    disable_local_auth: bool = False
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    principal_id: str
+    role: rbac.RoleDefinition
+    scope: str
+
+
+@dataclass
+class Compute:
+    """The emulated VM whose IMDS endpoint the lab exposes, with the identities attached to it."""
+
+    name: str
+    resource_id: str
+    system_assigned: str | None
+    user_assigned: list[str] = field(default_factory=list)
+
+
+class Directory:
+    """Tenants, principals, resources and role assignments, with a lock around every change."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._lock = threading.Lock()
+        self.tenants = [Tenant(**t) for t in data["tenants"]]
+        sub = data["subscription"]
+        self.subscription_id: str = sub["id"]
+        self.resource_group: str = sub["resource_group"]
+        self.resource_group_id = f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
+
+        oai = data["openai"]
+        self.openai = OpenAIResource(
+            name=oai["name"],
+            tenant=oai["tenant"],
+            resource_id=f"{self.resource_group_id}/providers/Microsoft.CognitiveServices/accounts/{oai['name']}",
+            deployments={
+                d["name"]: Deployment(d["name"], d["model"], str(d["model_version"]))
+                for d in oai["deployments"]
+            },
+            disable_local_auth=bool(oai.get("disable_local_auth", False)),
+        )
+
+        vm = data["compute"]
+        vm_id = f"{self.resource_group_id}/providers/{vm['kind']}/{vm['name']}"
+        self.principals: dict[str, Principal] = {}
+        for mi in data["managed_identities"]:
+            if mi["type"] == "system-assigned":
+                resource_id = vm_id
+            else:
+                resource_id = (
+                    f"{self.resource_group_id}/providers/"
+                    f"Microsoft.ManagedIdentity/userAssignedIdentities/{mi['name']}"
+                )
+            self.principals[mi["object_id"]] = Principal(
+                name=mi["name"],
+                object_id=mi["object_id"],
+                client_id=mi["client_id"],
+                tenant=mi["tenant"],
+                kind=mi["type"],
+                resource_id=resource_id,
+            )
+        self.compute = Compute(
+            name=vm["name"],
+            resource_id=vm_id,
+            system_assigned=self.by_name(vm["system_assigned_identity"]).object_id
+            if vm.get("system_assigned_identity")
+            else None,
+            user_assigned=[self.by_name(n).object_id for n in vm.get("user_assigned_identities", [])],
+        )
+
+        self.role_assignments: list[RoleAssignment] = [
+            RoleAssignment(
+                principal_id=self.by_name(ra["principal"]).object_id,
+                role=rbac.role_by_name(ra["role"]),
+                scope=self._scope(ra["scope"]),
+            )
+            for ra in data.get("role_assignments", [])
+        ]
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def seeded(cls, path: Path | None = None) -> Directory:
+        """Load the packaged seed (or another YAML file of the same shape)."""
+        if path is None:
+            text = resources.files(__package__).joinpath("data", SEED_FILE).read_text()
+        else:
+            text = Path(path).read_text()
+        return cls(yaml.safe_load(text))
+
+    def _scope(self, scope: str) -> str:
+        return {
+            "openai": self.openai.resource_id,
+            "resource-group": self.resource_group_id,
+            "subscription": f"/subscriptions/{self.subscription_id}",
+        }.get(scope, scope)
+
+    # -- lookups ----------------------------------------------------------------------------------
+    @property
+    def primary_tenant(self) -> Tenant:
+        return next(t for t in self.tenants if t.primary)
+
+    def tenant(self, tenant_id_or_domain: str) -> Tenant | None:
+        key = tenant_id_or_domain.lower()
+        return next((t for t in self.tenants if key in (t.id, t.domain.lower())), None)
+
+    def by_name(self, name: str) -> Principal:
+        for principal in self.principals.values():
+            if principal.name == name:
+                return principal
+        raise KeyError(f"no principal named {name!r} in the lab directory")
+
+    def principal(self, object_id: str) -> Principal | None:
+        return self.principals.get(object_id)
+
+    def attached_identity(
+        self, *, client_id: str = "", object_id: str = "", resource_id: str = ""
+    ) -> Principal | None:
+        """The managed identity on the emulated VM that a token request selects, or None.
+
+        No selector means the system-assigned identity, as on Azure.
+        """
+        attached = [self.principals[oid] for oid in self.compute.user_assigned]
+        if client_id:
+            return next((p for p in attached if p.client_id == client_id.lower()), None)
+        if object_id:
+            return next((p for p in attached if p.object_id == object_id.lower()), None)
+        if resource_id:
+            return next((p for p in attached if p.resource_id.lower() == resource_id.lower()), None)
+        return self.principals.get(self.compute.system_assigned or "")
+
+    # -- RBAC ------------------------------------------------------------------------------------
+    def assignments_for(self, principal_id: str) -> list[RoleAssignment]:
+        return [ra for ra in self.role_assignments if ra.principal_id == principal_id]
+
+    def permits(self, principal_id: str, data_action: str, resource_id: str) -> bool:
+        """Whether any role assignment of the principal grants the data action on the resource."""
+        return any(
+            rbac.scope_covers(ra.scope, resource_id) and rbac.grants(ra.role, data_action)
+            for ra in self.role_assignments
+            if ra.principal_id == principal_id
+        )
+
+    def assign_role(self, principal: str, role: str, scope: str = "openai") -> RoleAssignment:
+        """What `az role assignment create --assignee … --role … --scope …` does."""
+        target = self._resolve(principal)
+        assignment = RoleAssignment(target.object_id, rbac.role_by_name(role), self._scope(scope))
+        with self._lock:
+            if assignment not in self.role_assignments:
+                self.role_assignments = [*self.role_assignments, assignment]
+        return assignment
+
+    def remove_role(self, principal: str, role: str, scope: str = "openai") -> int:
+        """What `az role assignment delete` does; returns how many assignments were removed."""
+        target = self._resolve(principal)
+        role_def, full_scope = rbac.role_by_name(role), self._scope(scope)
+        with self._lock:
+            kept = [
+                ra
+                for ra in self.role_assignments
+                if not (
+                    ra.principal_id == target.object_id and ra.role == role_def and ra.scope == full_scope
+                )
+            ]
+            removed = len(self.role_assignments) - len(kept)
+            self.role_assignments = kept
+        return removed
+
+    def _resolve(self, principal: str) -> Principal:
+        found = self.principals.get(principal.lower())
+        if found:
+            return found
+        for p in self.principals.values():
+            if principal.lower() in (p.client_id, p.name.lower()):
+                return p
+        raise KeyError(f"no principal {principal!r} in the lab directory")
+
+    # -- description for other processes ---------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description of the directory (ids and names only; no private material)."""
+        return {
+            "tenants": [asdict(t) for t in self.tenants],
+            "subscription_id": self.subscription_id,
+            "resource_group": self.resource_group,
+            "openai": {
+                "name": self.openai.name,
+                "resource_id": self.openai.resource_id,
+                "tenant": self.openai.tenant,
+                "deployments": [asdict(d) for d in self.openai.deployments.values()],
+                "disable_local_auth": self.openai.disable_local_auth,
+            },
+            "compute": asdict(self.compute),
+            "principals": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "object_id": p.object_id,
+                    "client_id": p.client_id,
+                    "tenant": p.tenant,
+                    "resource_id": p.resource_id,
+                }
+                for p in self.principals.values()
+            ],
+            "role_assignments": [
+                {
+                    "principal_id": ra.principal_id,
+                    "role": ra.role.name,
+                    "role_id": ra.role.id,
+                    "scope": ra.scope,
+                }
+                for ra in self.role_assignments
+            ],
+        }

@@ -1,0 +1,185 @@
+"""Run the emulator: embedded in a background thread (notebooks, tests) or in the foreground.
+
+Both listeners bind free loopback ports (port 0) before anything starts, so the URLs are known
+up front, and `start()` waits for both servers with a deadline instead of retrying.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from .app import http_app, https_app
+from .directory import Directory
+from .state import EmulatorState, Urls
+from .tls import TlsFiles, create_tls_files
+
+LOOPBACK = "127.0.0.1"
+
+
+def _bind_loopback() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, 0))
+    sock.listen(1024)
+    sock.set_inheritable(False)
+    return sock
+
+
+def _event_loop_factory():  # type: ignore[no-untyped-def]
+    try:
+        import uvloop
+
+        return uvloop.new_event_loop
+    except ImportError:  # pragma: no cover - uvloop is pinned, but not on every platform
+        return asyncio.new_event_loop
+
+
+class EmulatorServer:
+    """One emulator instance: its state, its TLS files, its two listeners and their thread."""
+
+    def __init__(
+        self,
+        state_dir: Path | None = None,
+        directory: Directory | None = None,
+        startup_timeout: float = 15.0,
+    ) -> None:
+        self._tmp = None if state_dir else tempfile.TemporaryDirectory(prefix="keyless-lab-")
+        self.state_dir = Path(state_dir or self._tmp.name)  # type: ignore[union-attr]
+        self.startup_timeout = startup_timeout
+        self._https_sock = _bind_loopback()
+        self._http_sock = _bind_loopback()
+        self.urls = Urls(
+            https=f"https://{LOOPBACK}:{self._https_sock.getsockname()[1]}",
+            http=f"http://{LOOPBACK}:{self._http_sock.getsockname()[1]}",
+        )
+        self.tls: TlsFiles = create_tls_files(self.state_dir / "tls")
+        self.state = EmulatorState(urls=self.urls, directory=directory or Directory.seeded())
+        self.directory_file = self.state_dir / "directory.json"
+        self._servers: list[uvicorn.Server] = []
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> EmulatorServer:
+        common = {"log_level": "warning", "access_log": False, "lifespan": "off", "http": "auto"}
+        self._servers = [
+            uvicorn.Server(
+                uvicorn.Config(
+                    https_app(self.state),
+                    ssl_certfile=str(self.tls.server_cert),
+                    ssl_keyfile=str(self.tls.server_key),
+                    **common,
+                )
+            ),
+            uvicorn.Server(uvicorn.Config(http_app(self.state), **common)),
+        ]
+        self.write_directory_file()
+        self._thread = threading.Thread(target=self._run, name="keyless-lab-emulator", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + self.startup_timeout
+        while not all(s.started for s in self._servers):
+            if self._error is not None or not self._thread.is_alive():
+                raise RuntimeError(f"the keyless-lab emulator failed to start: {self._error!r}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(
+                    f"the keyless-lab emulator did not start within {self.startup_timeout:.0f} s"
+                )
+            time.sleep(0.01)
+        return self
+
+    def _run(self) -> None:
+        async def serve_both() -> None:
+            await asyncio.gather(
+                self._servers[0].serve(sockets=[self._https_sock]),
+                self._servers[1].serve(sockets=[self._http_sock]),
+            )
+
+        try:
+            with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
+                runner.run(serve_both())
+        except BaseException as exc:  # surfaced by start() or wait()
+            self._error = exc
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.should_exit = True
+            server.force_exit = True  # do not wait for idle keep-alive connections
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        for sock in (self._https_sock, self._http_sock):
+            sock.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def wait(self) -> None:
+        """Block until the servers stop (standalone mode)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what other processes need ---------------------------------------------------------------
+    def write_directory_file(self) -> Path:
+        description = self.state.directory.describe()
+        description["endpoints"] = {
+            "authority_host": self.urls.authority_host,
+            "openai_endpoint": self.urls.openai_endpoint,
+            "imds": self.urls.http,
+        }
+        self.directory_file.write_text(json.dumps(description, indent=2))
+        return self.directory_file
+
+    def environment(self) -> dict[str, str]:
+        """Every variable another process needs to use this emulator with unchanged code."""
+        first_deployment = next(iter(self.state.directory.openai.deployments))
+        return {
+            "AZURE_AUTHORITY_HOST": self.urls.authority_host,
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST": self.urls.http,
+            "REQUESTS_CA_BUNDLE": str(self.tls.bundle),
+            "SSL_CERT_FILE": str(self.tls.bundle),
+            "AZURE_OPENAI_ENDPOINT": self.urls.openai_endpoint,
+            "AZURE_OPENAI_DEPLOYMENT": first_deployment,
+            "KEYLESS_LAB_DIRECTORY": str(self.directory_file),
+        }
+
+
+# Variables that would send a credential to a real Azure endpoint (or pick a different identity)
+# if they leaked into emulator mode from the learner's shell.
+UNSET_IN_EMULATOR_MODE = (
+    "AZURE_REGIONAL_AUTHORITY_NAME",
+    "MSAL_FORCE_REGION",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "IDENTITY_SERVER_THUMBPRINT",
+    "IMDS_ENDPOINT",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_USERNAME",
+    "AZURE_PASSWORD",
+    "AZURE_TOKEN_CREDENTIALS",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_AD_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+)

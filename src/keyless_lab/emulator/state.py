@@ -1,0 +1,44 @@
+"""Everything one emulator instance knows, shared by its protocol surfaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
+from .audit import AuditLog
+from .clock import Clock, TokenPolicy
+from .directory import Directory
+from .keys import KeySet
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where this instance listens (loopback only)."""
+
+    https: str  # Entra ID authority host and Azure OpenAI endpoint, e.g. https://127.0.0.1:PORT
+    http: str  # IMDS / App Service managed identity endpoints, e.g. http://127.0.0.1:PORT
+
+    @property
+    def authority_host(self) -> str:
+        return self.https
+
+    @property
+    def openai_endpoint(self) -> str:
+        return self.https + "/"
+
+
+@dataclass
+class EmulatorState:
+    urls: Urls
+    directory: Directory = field(default_factory=Directory.seeded)
+    clock: Clock = field(default_factory=Clock)
+    policy: TokenPolicy = field(default_factory=TokenPolicy)
+    keys: KeySet = field(default_factory=KeySet)
+    # Discovery fields of the endpoints the wired surfaces implement, as path templates relative
+    # to the authority host, e.g. {"token_endpoint": "/{tenant}/oauth2/v2.0/token"}.
+    advertised_endpoints: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditLog(self.clock)
+        self.issuer = TokenIssuer(self.keys, self.clock)
+        self.openai_tokens = TokenValidator(self.keys, self.clock, self.policy, OPENAI_AUDIENCES)

@@ -1,0 +1,72 @@
+"""The real ManagedIdentityCredential against the emulated IMDS endpoint."""
+
+from __future__ import annotations
+
+import ssl
+
+import httpx
+import jwt
+import pytest
+from azure.core.exceptions import ClientAuthenticationError
+from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
+
+from keyless_lab.emulator import EmulatorServer
+
+SCOPE = "https://cognitiveservices.azure.com/.default"
+VM_OBJECT_ID = "41ca9d75-a957-406b-ad9d-91ecf560bf05"
+TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+
+
+def test_system_assigned_identity_gets_a_v1_token_with_entra_claims(emulator: EmulatorServer) -> None:
+    token = ManagedIdentityCredential().get_token(SCOPE)
+    claims = jwt.decode(token.token, options={"verify_signature": False})
+    assert claims["aud"] == "https://cognitiveservices.azure.com"
+    assert claims["iss"] == f"https://sts.windows.net/{TENANT}/"
+    assert claims["oid"] == claims["sub"] == VM_OBJECT_ID
+    assert claims["tid"] == TENANT
+    assert claims["idtyp"] == "app"
+    assert claims["xms_mirid"].endswith("/providers/Microsoft.Compute/virtualMachines/vm-keyless-lab")
+    assert 86_000 < claims["exp"] - claims["iat"] <= 86_400
+
+
+def test_token_signature_verifies_against_the_published_jwks(emulator: EmulatorServer) -> None:
+    token = ManagedIdentityCredential().get_token(SCOPE).token
+    jwks_url = f"{emulator.urls.authority_host}/{TENANT}/discovery/v2.0/keys"
+    jwks = httpx.get(jwks_url, verify=ssl.create_default_context(cafile=str(emulator.tls.bundle))).json()
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = jwt.PyJWK(next(k for k in jwks["keys"] if k["kid"] == kid)).key
+    assert jwt.decode(token, key, algorithms=["RS256"], audience="https://cognitiveservices.azure.com")
+    assert all("d" not in k and "p" not in k for k in jwks["keys"]), "JWKS must hold public keys only"
+
+
+def test_user_assigned_identity_selected_by_client_id(emulator: EmulatorServer) -> None:
+    token = ManagedIdentityCredential(client_id="a30af0d7-4bf1-4e4d-874e-f4493a7cc8c2").get_token(SCOPE)
+    claims = jwt.decode(token.token, options={"verify_signature": False})
+    assert claims["oid"] == "1fe52de6-38e9-41f9-b69d-700f4a06b997"
+    assert "userAssignedIdentities/id-keyless-noaccess" in claims["xms_mirid"]
+
+
+def test_unknown_identity_is_a_400_that_azure_identity_reports_as_unavailable(
+    emulator: EmulatorServer,
+) -> None:
+    credential = ManagedIdentityCredential(client_id="00000000-0000-0000-0000-000000000000")
+    with pytest.raises(CredentialUnavailableError, match="Identity not found"):
+        credential.get_token(SCOPE)
+
+
+def test_imds_requires_the_metadata_header(emulator: EmulatorServer) -> None:
+    url = f"{emulator.urls.http}/metadata/identity/oauth2/token"
+    params = {"api-version": "2018-02-01", "resource": "https://cognitiveservices.azure.com"}
+    without = httpx.get(url, params=params)
+    assert without.status_code == 400
+    assert without.json() == {
+        "error": "invalid_request",
+        "error_description": "Required metadata header not specified",
+    }
+    assert httpx.get(url, params=params, headers={"Metadata": "true"}).status_code == 200
+
+
+def test_unknown_resource_is_refused_with_aadsts500011(emulator: EmulatorServer) -> None:
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ManagedIdentityCredential().get_token("https://vault.azure.net/.default")
+    assert "AADSTS500011" in str(caught.value) or "invalid_resource" in str(caught.value)
