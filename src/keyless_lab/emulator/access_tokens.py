@@ -44,9 +44,7 @@ def v2_issuer(tenant_id: str) -> str:
 
 def _opaque(*parts: str) -> str:
     """A stable, opaque value derived from its inputs (for claims such as `uti` and `aio`)."""
-    return (
-        base64.urlsafe_b64encode(hashlib.sha256("|".join(parts).encode()).digest()[:16]).rstrip(b"=").decode()
-    )
+    return base64.urlsafe_b64encode(hashlib.sha256("|".join(parts).encode()).digest()[:16]).rstrip(b"=").decode()
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,13 @@ class TokenIssuer:
         """A v1 app-only token for a managed identity, as IMDS and App Service return it."""
         claims = self._app_claims(principal, resource, lifetime)
         claims.update(appidacr="2", xms_mirid=principal.resource_id)
+        return self._sign(claims, resource)
+
+    def application_token(self, principal: Principal, resource: str, lifetime: int, client_auth: str) -> IssuedToken:
+        """A v1 app-only token for a service principal; `appidacr` says how the client authenticated:
+        "1" for a client secret, "2" for a certificate or a federated assertion."""
+        claims = self._app_claims(principal, resource, lifetime)
+        claims["appidacr"] = client_auth
         return self._sign(claims, resource)
 
     def _app_claims(self, principal: Principal, resource: str, lifetime: int) -> dict[str, Any]:

@@ -29,9 +29,7 @@ class AuditLog:
         self._records: deque[AuditRecord] = deque(maxlen=max_records)
         self._lock = threading.Lock()
 
-    def record(
-        self, service: str, operation: str, principal: str, object_id: str, auth: str, status: int
-    ) -> None:
+    def record(self, service: str, operation: str, principal: str, object_id: str, auth: str, status: int) -> None:
         entry = AuditRecord(
             round(self._clock.now() - self._start, 3), service, operation, principal, object_id, auth, status
         )

@@ -7,7 +7,11 @@ in Azure, and take a lock because the emulator serves from its own thread.
 
 from __future__ import annotations
 
+import secrets as secrets_module
+import string
 import threading
+import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,15 +46,47 @@ class Principal:
     @property
     def principal_type(self) -> str:
         """The principal type as Azure RBAC shows it."""
-        return "ServicePrincipal"
+        return "User" if self.kind == "user" else "ServicePrincipal"
 
     @property
     def description(self) -> str:
         labels = {
             "system-assigned": "system-assigned managed identity",
             "user-assigned": "user-assigned managed identity",
+            "application": "service principal (app registration)",
         }
         return labels.get(self.kind, self.kind)
+
+
+def new_secret_value() -> str:
+    """A lab-only client secret in the shape Entra generates (40 characters, with `~`)."""
+    alphabet = string.ascii_letters + string.digits + "_-."
+    body = "".join(secrets_module.choice(alphabet) for _ in range(37))
+    return f"{body[:3]}8Q~{body[3:37]}"
+
+
+@dataclass(frozen=True)
+class ClientSecret:
+    key_id: str
+    display_name: str
+    value: str
+    expires_at: float
+
+    @property
+    def hint(self) -> str:
+        """The first three characters, which is all the portal shows after creation."""
+        return self.value[:3]
+
+
+@dataclass
+class Application:
+    """An app registration plus its service principal in the home tenant."""
+
+    name: str
+    client_id: str
+    object_id: str  # the service principal's object id (what RBAC and `oid` use)
+    tenant: str
+    secrets: list[ClientSecret] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,8 +139,7 @@ class Directory:
             tenant=oai["tenant"],
             resource_id=f"{self.resource_group_id}/providers/Microsoft.CognitiveServices/accounts/{oai['name']}",
             deployments={
-                d["name"]: Deployment(d["name"], d["model"], str(d["model_version"]))
-                for d in oai["deployments"]
+                d["name"]: Deployment(d["name"], d["model"], str(d["model_version"])) for d in oai["deployments"]
             },
             disable_local_auth=bool(oai.get("disable_local_auth", False)),
         )
@@ -117,8 +152,7 @@ class Directory:
                 resource_id = vm_id
             else:
                 resource_id = (
-                    f"{self.resource_group_id}/providers/"
-                    f"Microsoft.ManagedIdentity/userAssignedIdentities/{mi['name']}"
+                    f"{self.resource_group_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{mi['name']}"
                 )
             self.principals[mi["object_id"]] = Principal(
                 name=mi["name"],
@@ -128,6 +162,22 @@ class Directory:
                 kind=mi["type"],
                 resource_id=resource_id,
             )
+        self.applications: dict[str, Application] = {}
+        for app in data.get("applications", []):
+            application = Application(
+                name=app["name"], client_id=app["client_id"], object_id=app["object_id"], tenant=app["tenant"]
+            )
+            for secret in app.get("secrets", []):
+                self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]))
+            self.applications[application.client_id] = application
+            self.principals[application.object_id] = Principal(
+                name=application.name,
+                object_id=application.object_id,
+                client_id=application.client_id,
+                tenant=application.tenant,
+                kind="application",
+            )
+
         self.compute = Compute(
             name=vm["name"],
             resource_id=vm_id,
@@ -181,9 +231,7 @@ class Directory:
     def principal(self, object_id: str) -> Principal | None:
         return self.principals.get(object_id)
 
-    def attached_identity(
-        self, *, client_id: str = "", object_id: str = "", resource_id: str = ""
-    ) -> Principal | None:
+    def attached_identity(self, *, client_id: str = "", object_id: str = "", resource_id: str = "") -> Principal | None:
         """The managed identity on the emulated VM that a token request selects, or None.
 
         No selector means the system-assigned identity, as on Azure.
@@ -226,13 +274,40 @@ class Directory:
             kept = [
                 ra
                 for ra in self.role_assignments
-                if not (
-                    ra.principal_id == target.object_id and ra.role == role_def and ra.scope == full_scope
-                )
+                if not (ra.principal_id == target.object_id and ra.role == role_def and ra.scope == full_scope)
             ]
             removed = len(self.role_assignments) - len(kept)
             self.role_assignments = kept
         return removed
+
+    # -- applications ----------------------------------------------------------------------------
+    def application(self, client_id: str) -> Application | None:
+        return self.applications.get(client_id.lower())
+
+    @staticmethod
+    def _add_secret(app: Application, display_name: str, expires_in_days: int) -> ClientSecret:
+        secret = ClientSecret(
+            key_id=str(uuid.uuid4()),
+            display_name=display_name,
+            value=new_secret_value(),
+            expires_at=time.time() + expires_in_days * 86_400,
+        )
+        app.secrets.append(secret)
+        return secret
+
+    def add_client_secret(
+        self, app_name_or_id: str, display_name: str = "lab", expires_in_days: int = 180
+    ) -> ClientSecret:
+        """What "Certificates & secrets > New client secret" (or `az ad app credential reset --append`) does."""
+        app = self._application(app_name_or_id)
+        with self._lock:
+            return self._add_secret(app, display_name, expires_in_days)
+
+    def _application(self, name_or_id: str) -> Application:
+        for app in self.applications.values():
+            if name_or_id.lower() in (app.client_id, app.object_id, app.name.lower()):
+                return app
+        raise KeyError(f"no application {name_or_id!r} in the lab directory")
 
     def _resolve(self, principal: str) -> Principal:
         found = self.principals.get(principal.lower())
@@ -268,6 +343,25 @@ class Directory:
                     "resource_id": p.resource_id,
                 }
                 for p in self.principals.values()
+            ],
+            "applications": [
+                {
+                    "name": app.name,
+                    "client_id": app.client_id,
+                    "object_id": app.object_id,
+                    "tenant": app.tenant,
+                    # Lab-only secret values, so another process (a classroom machine) can use them.
+                    "secrets": [
+                        {
+                            "key_id": s.key_id,
+                            "display_name": s.display_name,
+                            "value": s.value,
+                            "expires_at": int(s.expires_at),
+                        }
+                        for s in app.secrets
+                    ],
+                }
+                for app in self.applications.values()
             ],
             "role_assignments": [
                 {

@@ -30,9 +30,7 @@ class SigningKey:
     @classmethod
     def generate(cls) -> SigningKey:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        der = key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return cls(kid=b64url(hashlib.sha1(der).digest()), private_key=key)
 
     def public_jwk(self) -> dict[str, Any]:

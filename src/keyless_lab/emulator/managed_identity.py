@@ -53,9 +53,7 @@ def routes(state: EmulatorState) -> list[Route]:
                 "You might have sent your authentication request to the wrong tenant.",
                 error="invalid_resource",
             )
-        issued = state.issuer.managed_identity_token(
-            principal, resource, state.policy.managed_identity_lifetime
-        )
+        issued = state.issuer.managed_identity_token(principal, resource, state.policy.managed_identity_lifetime)
         state.audit.record("IMDS", "GET token", principal.name, principal.object_id, "managed identity", 200)
         return JSONResponse(
             {

@@ -60,15 +60,11 @@ def routes(state: EmulatorState) -> list[Route]:
             return errors.resource_not_found()
         caller = authenticate(request, state)
         if isinstance(caller, Response):
-            state.audit.record(
-                "Azure OpenAI", f"chat {deployment}", "(rejected)", "", "-", caller.status_code
-            )
+            state.audit.record("Azure OpenAI", f"chat {deployment}", "(rejected)", "", "-", caller.status_code)
             return caller
 
         def audit(status: int) -> None:
-            state.audit.record(
-                "Azure OpenAI", f"chat {deployment}", caller.name, caller.object_id, caller.auth, status
-            )
+            state.audit.record("Azure OpenAI", f"chat {deployment}", caller.name, caller.object_id, caller.auth, status)
 
         resource = state.directory.openai
         if deployment not in resource.deployments:

@@ -90,9 +90,7 @@ class EmulatorServer:
                 raise RuntimeError(f"the keyless-lab emulator failed to start: {self._error!r}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise TimeoutError(
-                    f"the keyless-lab emulator did not start within {self.startup_timeout:.0f} s"
-                )
+                raise TimeoutError(f"the keyless-lab emulator did not start within {self.startup_timeout:.0f} s")
             time.sleep(0.01)
         return self
 

@@ -68,16 +68,12 @@ def create_tls_files(folder: Path) -> TlsFiles:
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=7))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     server_key = ec.generate_private_key(ec.SECP256R1())
-    sans = [x509.DNSName(n) for n in LOOPBACK_NAMES] + [
-        x509.IPAddress(ipaddress.ip_address(ip)) for ip in LOOPBACK_IPS
-    ]
+    sans = [x509.DNSName(n) for n in LOOPBACK_NAMES] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in LOOPBACK_IPS]
     server_cert = (
         x509.CertificateBuilder()
         .subject_name(_name("127.0.0.1"))
@@ -89,9 +85,7 @@ def create_tls_files(folder: Path) -> TlsFiles:
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     files = TlsFiles(
@@ -108,7 +102,5 @@ def create_tls_files(folder: Path) -> TlsFiles:
         )
     )
     files.server_key.chmod(0o600)
-    files.bundle.write_text(
-        existing_trust().rstrip() + "\n\n# keyless-lab local CA\n" + _pem(ca_cert).decode()
-    )
+    files.bundle.write_text(existing_trust().rstrip() + "\n\n# keyless-lab local CA\n" + _pem(ca_cert).decode())
     return files

@@ -1,0 +1,59 @@
+"""The Microsoft Entra ID token endpoint: `POST /{tenant}/oauth2/v2.0/token`.
+
+One endpoint serves every OAuth grant; this module parses the form, resolves the tenant, and
+hands the request to the grant named by `grant_type`. Grants live in `grants/`; a new grant is a
+function registered in `GRANTS`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import errors
+from .grants import GRANTS, TokenRequest
+from .state import EmulatorState
+
+TOKEN_PATH = "/{tenant}/oauth2/v2.0/token"
+# MSAL refuses a discovery document without `authorization_endpoint`, even for app-only flows.
+ADVERTISES = {"token_endpoint": TOKEN_PATH, "authorization_endpoint": "/{tenant}/oauth2/v2.0/authorize"}
+MAX_FORM_BYTES = 64 * 1024
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body as a dict; anything unparseable yields no fields."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return dict(pairs)
+
+
+def routes(state: EmulatorState) -> list[Route]:
+    async def token(request: Request) -> Response:
+        tenant_segment = request.path_params["tenant"]
+        tenant = state.directory.tenant(tenant_segment)
+        if tenant is None:
+            return errors.unknown_tenant(tenant_segment)
+        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+            return errors.entra_error("invalid_request", 900144, "The request body is too large.")
+        fields = parse_form(await request.body())
+        grant_type = fields.get("grant_type", "")
+        if not grant_type:
+            return errors.entra_error(
+                "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."
+            )
+        grant = GRANTS.get(grant_type)
+        if grant is None:
+            return errors.entra_error(
+                "unsupported_grant_type",
+                70003,
+                f"The app requested an unsupported grant type '{grant_type}'.",
+            )
+        token_url = f"{state.urls.authority_host}/{tenant_segment}/oauth2/v2.0/token"
+        return await grant(state, TokenRequest(tenant=tenant, fields=fields, token_url=token_url, request=request))
+
+    return [Route(TOKEN_PATH, token, methods=["POST"])]
