@@ -280,6 +280,13 @@ class Directory:
             self.role_assignments = kept
         return removed
 
+    def add_deployment(self, name: str, model: str = "gpt-4o-mini", model_version: str = "2024-07-18") -> Deployment:
+        """What creating a model deployment in the Azure AI Foundry portal does (lab: instantly)."""
+        deployment = Deployment(name, model, model_version)
+        with self._lock:
+            self.openai.deployments = {**self.openai.deployments, name: deployment}
+        return deployment
+
     # -- applications ----------------------------------------------------------------------------
     def application(self, client_id: str) -> Application | None:
         return self.applications.get(client_id.lower())
