@@ -92,6 +92,13 @@ class Lab:
         """The seeded directory (ids and names; lab-only secrets stay out of tables)."""
         return self._require_emulator("the lab directory").state.directory.describe()
 
+    def principal(self, name: str) -> dict[str, Any]:
+        """One principal of the lab directory by name: ids, kind, resource id."""
+        for principal in self.directory["principals"]:
+            if principal["name"] == name:
+                return dict(principal)
+        raise LabConfigurationError(f"no principal named {name!r} in the lab directory")
+
     def principals_table(self) -> Table:
         directory = self._require_emulator("the lab directory").state.directory
         roles: dict[str, list[str]] = {}
