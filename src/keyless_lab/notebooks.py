@@ -69,6 +69,8 @@ def execute(
             execution_timeout=timeout,
             progress_bar=False,
             log_output=False,
+            # ipykernel warns on stderr about unencrypted TCP even on loopback; keep run output to results.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         error = ""
     except Exception as exc:  # papermill raises PapermillExecutionError with the failing cell
