@@ -155,6 +155,14 @@ class EmulatorServer:
             "KEYLESS_LAB_DIRECTORY": str(self.directory_file),
         }
 
+    def app_service_environment(self) -> dict[str, str]:
+        """What App Service sets for code with a managed identity: apply these (on top of
+        `environment()`) and ManagedIdentityCredential talks to the App Service endpoint instead of IMDS."""
+        return {
+            "IDENTITY_ENDPOINT": f"{self.urls.http}/msi/token",
+            "IDENTITY_HEADER": self.state.identity_header,
+        }
+
 
 # Variables that would send a credential to a real Azure endpoint (or pick a different identity)
 # if they leaked into emulator mode from the learner's shell.

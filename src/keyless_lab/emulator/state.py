@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from .access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
@@ -37,6 +38,8 @@ class EmulatorState:
     # Discovery fields of the endpoints the wired surfaces implement, as path templates relative
     # to the authority host, e.g. {"token_endpoint": "/{tenant}/oauth2/v2.0/token"}.
     advertised_endpoints: dict[str, str] = field(default_factory=dict)
+    # The per-instance secret App Service puts in IDENTITY_HEADER (defends against SSRF).
+    identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def __post_init__(self) -> None:
         self.audit = AuditLog(self.clock)
