@@ -12,10 +12,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import app_service, authority, errors, managed_identity, openai, token_endpoint
+from . import app_service, authority, errors, issuers, managed_identity, openai, token_endpoint
 from .state import EmulatorState
 
-HTTPS_SURFACES = (authority, token_endpoint, openai)
+HTTPS_SURFACES = (authority, token_endpoint, openai, issuers)
 HTTP_SURFACES = (managed_identity, app_service)
 
 

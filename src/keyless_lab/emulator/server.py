@@ -61,7 +61,9 @@ class EmulatorServer:
             http=f"http://{LOOPBACK}:{self._http_sock.getsockname()[1]}",
         )
         self.tls: TlsFiles = create_tls_files(self.state_dir / "tls")
-        self.state = EmulatorState(urls=self.urls, directory=directory or Directory.seeded())
+        self.state = EmulatorState(
+            urls=self.urls, directory=directory or Directory.seeded(material_dir=self.state_dir / "lab-material")
+        )
         self.directory_file = self.state_dir / "directory.json"
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None

@@ -9,6 +9,7 @@ from .access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
 from .audit import AuditLog
 from .clock import Clock, TokenPolicy
 from .directory import Directory
+from .issuers import ExternalIssuers
 from .keys import KeySet
 
 
@@ -45,3 +46,6 @@ class EmulatorState:
         self.audit = AuditLog(self.clock)
         self.issuer = TokenIssuer(self.keys, self.clock)
         self.openai_tokens = TokenValidator(self.keys, self.clock, self.policy, OPENAI_AUDIENCES)
+        # Emulated external OIDC issuers (AKS, GitHub Actions, GitLab) for workload identity federation.
+        self.external_issuers = ExternalIssuers(self.urls.https, self.directory.primary_tenant.id, self.clock)
+        self.directory.bind_issuer_placeholders(self.external_issuers.placeholders())
