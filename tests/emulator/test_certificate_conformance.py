@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import jwt
+import msal
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CertificateCredential, EnvironmentCredential, get_bearer_token_provider
@@ -191,3 +192,26 @@ def test_assertion_claims_are_checked(emulator: EmulatorServer, overrides: dict,
     response = _post(emulator, _assertion(emulator, registered.files.pem_path, registered.certificate, **overrides))
     assert response.status_code == status
     assert response.json()["error_codes"] == [code]
+
+
+def test_msal_with_a_pfx_path_signs_ps256_with_a_sha256_thumbprint(emulator: EmulatorServer) -> None:
+    files = lab_cert(emulator).files
+    assert files is not None
+    app = msal.ConfidentialClientApplication(
+        APP,
+        client_credential={"private_key_pfx_path": str(files.pfx_path), "passphrase": files.pfx_password},
+        authority=f"{emulator.urls.authority_host}/{TENANT}",
+        instance_discovery=False,
+    )
+    result = app.acquire_token_for_client([SCOPE])
+    assert "access_token" in result, result
+    assert claims_of(result["access_token"])["appidacr"] == "2"
+
+
+def test_removed_certificate_no_longer_authenticates(fresh_emulator: EmulatorServer) -> None:
+    directory = fresh_emulator.state.directory
+    added = directory.add_certificate("app-keyless-batch", "short-lived")
+    assert added.files is not None
+    assert directory.remove_certificate("app-keyless-batch", added.thumbprint) == 1
+    with pytest.raises(ClientAuthenticationError, match="The key was not found"):
+        CertificateCredential(TENANT, APP, certificate_path=str(added.files.pem_path), **LAB).get_token(SCOPE)

@@ -6,6 +6,9 @@ MSAL would ask login.microsoftonline.com about the unknown authority host.
 
 from __future__ import annotations
 
+import ssl
+
+import httpx
 import jwt
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
@@ -121,3 +124,15 @@ def test_a_new_secret_works_at_once(fresh_emulator: EmulatorServer) -> None:
     added = fresh_emulator.state.directory.add_client_secret("app-keyless-batch", "rotated")
     credential = ClientSecretCredential(TENANT, APP, added.value, **LAB)
     assert credential.get_token(SCOPE).token
+
+
+def test_client_secret_basic_authentication(emulator: EmulatorServer) -> None:
+    # Advertised in discovery (token_endpoint_auth_methods_supported), used by curl-style clients.
+    response = httpx.post(
+        f"{emulator.urls.authority_host}/{TENANT}/oauth2/v2.0/token",
+        data={"grant_type": "client_credentials", "scope": SCOPE},
+        auth=(APP, secret(emulator, "lab-secret")),
+        verify=ssl.create_default_context(cafile=str(emulator.tls.bundle)),
+    )
+    assert response.status_code == 200, response.text
+    assert jwt.decode(response.json()["access_token"], options={"verify_signature": False})["appid"] == APP

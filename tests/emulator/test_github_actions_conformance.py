@@ -133,3 +133,10 @@ def test_describe_lists_federated_subjects(emulator: EmulatorServer) -> None:
     assert "system:serviceaccount:keyless:chat-app" in subjects
     issuers = {f["issuer"] for f in emulator.state.directory.describe()["federated_credentials"]}
     assert emulator.state.external_issuers.aks.issuer in issuers  # the ${AKS_OIDC_ISSUER} placeholder was filled
+
+
+def test_removed_federated_credential_no_longer_trusts_the_branch(fresh_emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(fresh_emulator, monkeypatch)
+    assert fresh_emulator.state.directory.remove_federated_credential("app-keyless-ci", "github-main") == 1
+    with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):
+        ClientAssertionCredential(TENANT, CI_APP, func=github_id_token).get_token(SCOPE)

@@ -422,6 +422,16 @@ class Directory:
         with self._lock:
             return self._add_certificate(app, display_name, expires_in_days, certificate)
 
+    def remove_certificate(self, app_name_or_id: str, thumbprint_or_key_id: str) -> int:
+        """What deleting a certificate under "Certificates & secrets" does; returns how many were removed."""
+        app = self._application(app_name_or_id)
+        key = thumbprint_or_key_id.upper()
+        with self._lock:
+            kept = [c for c in app.certificates if key not in (c.thumbprint, c.key_id.upper())]
+            removed = len(app.certificates) - len(kept)
+            app.certificates = kept
+        return removed
+
     # -- federated identity credentials ----------------------------------------------------------
     def user_assigned_identity(self, client_id: str) -> Principal | None:
         """A user-assigned managed identity by client id (it can hold federated credentials)."""
@@ -472,6 +482,15 @@ class Directory:
         client_id = self._federation_owner(owner)
         with self._lock:
             return self._add_federated(client_id, credential)
+
+    def remove_federated_credential(self, owner: str, name: str) -> int:
+        """What `az ad app federated-credential delete` does; returns how many were removed."""
+        client_id = self._federation_owner(owner)
+        with self._lock:
+            existing = self.federated_credentials.get(client_id, [])
+            kept = [f for f in existing if f.name != name]
+            self.federated_credentials[client_id] = kept
+        return len(existing) - len(kept)
 
     def federated_credentials_of(self, client_id: str) -> list[FederatedCredential]:
         return list(self.federated_credentials.get(client_id.lower(), []))

@@ -10,8 +10,11 @@ The last two give `appidacr` "2".
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import jwt
 from starlette.responses import Response
@@ -57,9 +60,23 @@ def malformed_assertion() -> Response:
     return errors.entra_error("invalid_request", 50027, "JWT token is invalid or malformed.")
 
 
+def basic_credentials(req: TokenRequest) -> tuple[str, str] | None:
+    """`client_secret_basic`: `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 2.3.1)."""
+    scheme, _, value = req.request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (unquote(client_id), unquote(secret)) if sep else None
+
+
 def authenticate_client(state: EmulatorState, req: TokenRequest) -> AuthenticatedClient | Response:
     """Identify and authenticate the confidential client of a token request, or return Entra's error."""
-    client_id = req.fields.get("client_id", "").strip().lower()
+    basic = basic_credentials(req)
+    client_id = (req.fields.get("client_id") or (basic[0] if basic else "")).strip().lower()
     if not client_id:
         return missing_parameter("client_id")
     app = state.directory.application(client_id)
@@ -72,6 +89,8 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
 
     assertion = req.fields.get("client_assertion")
     secret = req.fields.get("client_secret")
+    if secret is None and basic is not None and basic[0].strip().lower() == client_id:
+        secret = basic[1]
     if assertion is None and secret is None:
         return errors.entra_error(
             "invalid_client",
@@ -92,7 +111,7 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
             return malformed_assertion()
         if not isinstance(unverified, dict) or not isinstance(header, dict):
             return malformed_assertion()
-        if unverified.get("iss") == client_id or unverified.get("iss") == owner.client_id:
+        if str(unverified.get("iss", "")).lower() == owner.client_id:
             if app is None:  # a managed identity has no certificate credentials
                 return _no_certificate_on(principal)
             result = verify_certificate_assertion(state, req, app, assertion, header, unverified)
