@@ -43,7 +43,9 @@ async def read_bounded(request: Request, limit: int) -> bytes | None:
         if size > limit:
             return None
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    request._body = body  # so that a grant may still call `await request.body()` (Starlette's cache)
+    return body
 
 
 def routes(state: EmulatorState) -> list[Route]:
