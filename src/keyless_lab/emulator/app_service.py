@@ -46,7 +46,7 @@ def routes(state: EmulatorState) -> list[Route]:
             return app_service_error(400, "Required query variable 'resource' is missing.")
         principal = state.directory.attached_identity(
             client_id=query.get("client_id", ""),
-            object_id=query.get("object_id", ""),
+            object_id=query.get("object_id", "") or query.get("principal_id", ""),  # principal_id: older name
             resource_id=query.get("mi_res_id", ""),
         )
         if principal is None:
