@@ -99,28 +99,34 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
             status=401,
         )
     if assertion is not None:
-        assertion_type = req.fields.get("client_assertion_type")
-        if assertion_type is None:
-            return missing_parameter("client_assertion_type")
-        if assertion_type != JWT_BEARER:
-            return errors.entra_error("invalid_request", 90011, "Unexpected client assertion type.")
-        try:
-            unverified = jwt.decode(assertion, options={"verify_signature": False})
-            header = jwt.get_unverified_header(assertion)
-        except (jwt.PyJWTError, ValueError, TypeError):
-            return malformed_assertion()
-        if not isinstance(unverified, dict) or not isinstance(header, dict):
-            return malformed_assertion()
-        if str(unverified.get("iss", "")).lower() == owner.client_id:
-            if app is None:  # a managed identity has no certificate credentials
-                return _no_certificate_on(principal)
-            result = verify_certificate_assertion(state, req, app, assertion, header, unverified)
-            return result if isinstance(result, Response) else AuthenticatedClient(principal, "certificate", "2")
-        result = verify_federated_assertion(state, owner.client_id, assertion, header, unverified)
-        return result if isinstance(result, Response) else AuthenticatedClient(principal, "federated credential", "2")
-
+        return _authenticate_assertion(state, req, app, principal, assertion)
     assert secret is not None
     return _check_secret(state, app, principal, client_id, secret)
+
+
+def _authenticate_assertion(
+    state: EmulatorState, req: TokenRequest, app: Application | None, principal: Principal, assertion: str
+) -> AuthenticatedClient | Response:
+    """A certificate assertion when `iss` is the client itself, otherwise a federated (external) token."""
+    assertion_type = req.fields.get("client_assertion_type")
+    if assertion_type is None:
+        return missing_parameter("client_assertion_type")
+    if assertion_type != JWT_BEARER:
+        return errors.entra_error("invalid_request", 90011, "Unexpected client assertion type.")
+    try:
+        unverified = jwt.decode(assertion, options={"verify_signature": False})
+        header = jwt.get_unverified_header(assertion)
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return malformed_assertion()
+    if not isinstance(unverified, dict) or not isinstance(header, dict):
+        return malformed_assertion()
+    if str(unverified.get("iss", "")).lower() == principal.client_id:
+        if app is None:  # a managed identity has no certificate credentials
+            return _no_certificate_on(principal)
+        result = verify_certificate_assertion(state, req, app, assertion, header, unverified)
+        return result if isinstance(result, Response) else AuthenticatedClient(principal, "certificate", "2")
+    result = verify_federated_assertion(state, principal.client_id, assertion, header, unverified)
+    return result if isinstance(result, Response) else AuthenticatedClient(principal, "federated credential", "2")
 
 
 def _no_certificate_on(principal: Principal) -> Response:
