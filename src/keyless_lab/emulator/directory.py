@@ -23,7 +23,8 @@ import yaml
 from cryptography import x509
 
 from . import rbac
-from .certificates import CertificateFiles, create_self_signed, sha256_thumbprint, thumbprint
+from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
+from .certificates import create_self_signed
 
 SEED_FILE = "directory.yaml"
 
@@ -80,49 +81,6 @@ class ClientSecret:
     def hint(self) -> str:
         """The first three characters, which is all the portal shows after creation."""
         return self.value[:3]
-
-
-DEFAULT_FEDERATION_AUDIENCE = "api://AzureADTokenExchange"
-
-
-@dataclass(frozen=True)
-class RegisteredCertificate:
-    """A certificate credential on an app: Entra keeps the public certificate, found by thumbprint."""
-
-    key_id: str
-    display_name: str
-    certificate: x509.Certificate
-    files: CertificateFiles | None = None  # lab-only private material, when the lab generated it
-
-    @property
-    def thumbprint(self) -> str:
-        return thumbprint(self.certificate)
-
-    @property
-    def sha256_thumbprint(self) -> str:
-        return sha256_thumbprint(self.certificate)
-
-    @property
-    def not_before(self) -> float:
-        return self.certificate.not_valid_before_utc.timestamp()
-
-    @property
-    def expires_at(self) -> float:
-        return self.certificate.not_valid_after_utc.timestamp()
-
-
-@dataclass(frozen=True)
-class FederatedCredential:
-    """A federated identity credential: trust tokens from `issuer` about `subject` for `audiences`.
-
-    Entra compares all three exactly and case-sensitively with the presented token's claims.
-    """
-
-    name: str
-    issuer: str
-    subject: str
-    audiences: tuple[str, ...] = (DEFAULT_FEDERATION_AUDIENCE,)
-    description: str = ""
 
 
 @dataclass
