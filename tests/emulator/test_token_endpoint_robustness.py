@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -164,3 +166,47 @@ def test_specific_malformed_requests(http: httpx.Client, form: dict) -> None:
     response = http.post(f"/{TENANT}/oauth2/v2.0/token", data=form)
     assert_oauth_answer(response)
     assert response.status_code != 200
+
+
+# Validly signed assertions with arbitrary claims reach the deeper checks (audience, subject, times).
+claim_sets = st.fixed_dictionaries(
+    {},
+    optional={
+        "aud": json_values,
+        "sub": json_values,
+        "exp": json_values,
+        "nbf": json_values,
+        "jti": json_values,
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(claims=claim_sets, federated=st.booleans())
+def test_signed_assertions_with_arbitrary_claims(
+    http: httpx.Client, shared_emulator: EmulatorServer, claims: dict, federated: bool
+) -> None:
+    state = shared_emulator.state
+    if federated:
+        github = state.external_issuers.github
+        assertion = github.sign(claims)  # iss = https://token.actions.githubusercontent.com
+        client_id = CLIENT_IDS[1]  # app-keyless-ci trusts GitHub
+    else:
+        app = state.directory.application(CLIENT_IDS[0])
+        assert app is not None and app.certificates[0].files is not None
+        cert = app.certificates[0]
+        key = serialization.load_pem_private_key(cert.files.pem_path.read_bytes(), None)
+        x5t = base64.urlsafe_b64encode(bytes.fromhex(cert.thumbprint)).decode()
+        assertion = jwt.encode({**claims, "iss": CLIENT_IDS[0]}, key, algorithm="RS256", headers={"x5t": x5t})  # type: ignore[arg-type]
+        client_id = CLIENT_IDS[0]
+    response = http.post(
+        f"/{TENANT}/oauth2/v2.0/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "scope": "https://cognitiveservices.azure.com/.default",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+        },
+    )
+    assert_oauth_answer(response)
