@@ -215,3 +215,26 @@ def test_removed_certificate_no_longer_authenticates(fresh_emulator: EmulatorSer
     assert directory.remove_certificate("app-keyless-batch", added.thumbprint) == 1
     with pytest.raises(ClientAuthenticationError, match="The key was not found"):
         CertificateCredential(TENANT, APP, certificate_path=str(added.files.pem_path), **LAB).get_token(SCOPE)
+
+
+def test_x5c_naming_another_certificate_is_aadsts700027(emulator: EmulatorServer, tmp_path: Path) -> None:
+    registered = lab_cert(emulator)
+    assert registered.files is not None
+    other, _ = create_self_signed(tmp_path, "other", "other")
+    now = time.time()
+    claims = {
+        "aud": f"{emulator.urls.authority_host}/{TENANT}/oauth2/v2.0/token",
+        "iss": APP,
+        "sub": APP,
+        "jti": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + 600,
+    }
+    header = {
+        "x5t": _x5t(registered.certificate),
+        "x5c": [base64.b64encode(other.public_bytes(serialization.Encoding.DER)).decode()],
+    }
+    key = serialization.load_pem_private_key(registered.files.pem_path.read_bytes(), None)
+    response = _post(emulator, jwt.encode(claims, key, algorithm="RS256", headers=header))  # type: ignore[arg-type]
+    assert response.status_code == 401
+    assert response.json()["error_codes"] == [700027]
