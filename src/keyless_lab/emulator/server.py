@@ -61,7 +61,9 @@ class EmulatorServer:
             http=f"http://{LOOPBACK}:{self._http_sock.getsockname()[1]}",
         )
         self.tls: TlsFiles = create_tls_files(self.state_dir / "tls")
-        self.state = EmulatorState(urls=self.urls, directory=directory or Directory.seeded())
+        self.state = EmulatorState(
+            urls=self.urls, directory=directory or Directory.seeded(material_dir=self.state_dir / "lab-material")
+        )
         self.directory_file = self.state_dir / "directory.json"
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
@@ -138,7 +140,11 @@ class EmulatorServer:
             "authority_host": self.urls.authority_host,
             "openai_endpoint": self.urls.openai_endpoint,
             "imds": self.urls.http,
+            "app_service_identity_endpoint": f"{self.urls.http}/msi/token",
         }
+        # Lab-only: the App Service IDENTITY_HEADER secret, so another process can act "on App Service".
+        description["app_service"] = self.app_service_environment()
+        description["external_issuers"] = self.state.external_issuers.describe()
         self.directory_file.write_text(json.dumps(description, indent=2))
         return self.directory_file
 
@@ -154,6 +160,35 @@ class EmulatorServer:
             "AZURE_OPENAI_DEPLOYMENT": first_deployment,
             "KEYLESS_LAB_DIRECTORY": str(self.directory_file),
         }
+
+    def app_service_environment(self) -> dict[str, str]:
+        """What App Service sets for code with a managed identity: apply these (on top of
+        `environment()`) and ManagedIdentityCredential talks to the App Service endpoint instead of IMDS."""
+        return {
+            "IDENTITY_ENDPOINT": f"{self.urls.http}/msi/token",
+            "IDENTITY_HEADER": self.state.identity_header,
+        }
+
+    def workload_identity_environment(
+        self, client_id: str, namespace: str, service_account: str, token_file: Path | None = None
+    ) -> dict[str, str]:
+        """What the AKS workload identity webhook injects into a pod whose service account is annotated
+        with `azure.workload.identity/client-id`: a projected token file from the emulated cluster
+        issuer plus the four variables WorkloadIdentityCredential reads."""
+        path = token_file or self.state_dir / "workload-identity" / namespace / service_account / "azure-identity-token"
+        self.state.external_issuers.aks.write_token_file(path, namespace, service_account)
+        return {
+            "AZURE_CLIENT_ID": client_id,
+            "AZURE_TENANT_ID": self.state.directory.primary_tenant.id,
+            "AZURE_FEDERATED_TOKEN_FILE": str(path),
+            "AZURE_AUTHORITY_HOST": self.urls.authority_host,
+        }
+
+    def github_actions_environment(
+        self, repository: str, ref: str = "refs/heads/main", environment: str | None = None, event_name: str = "push"
+    ) -> dict[str, str]:
+        """What a GitHub Actions runner sets for a job with `permissions: id-token: write`."""
+        return self.state.external_issuers.github.start_job(repository, ref, environment, event_name)
 
 
 # Variables that would send a credential to a real Azure endpoint (or pick a different identity)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from .access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
 from .audit import AuditLog
 from .clock import Clock, TokenPolicy
 from .directory import Directory
+from .issuers import ExternalIssuers
 from .keys import KeySet
 
 
@@ -37,8 +39,13 @@ class EmulatorState:
     # Discovery fields of the endpoints the wired surfaces implement, as path templates relative
     # to the authority host, e.g. {"token_endpoint": "/{tenant}/oauth2/v2.0/token"}.
     advertised_endpoints: dict[str, str] = field(default_factory=dict)
+    # The per-instance secret App Service puts in IDENTITY_HEADER (defends against SSRF).
+    identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def __post_init__(self) -> None:
         self.audit = AuditLog(self.clock)
         self.issuer = TokenIssuer(self.keys, self.clock)
         self.openai_tokens = TokenValidator(self.keys, self.clock, self.policy, OPENAI_AUDIENCES)
+        # Emulated external OIDC issuers (AKS, GitHub Actions, GitLab) for workload identity federation.
+        self.external_issuers = ExternalIssuers(self.urls.https, self.directory.primary_tenant.id, self.clock)
+        self.directory.bind_issuer_placeholders(self.external_issuers.placeholders())

@@ -32,15 +32,32 @@ def parse_form(body: bytes) -> dict[str, str]:
     return dict(pairs)
 
 
+async def read_bounded(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is (or announces to be) larger than `limit`, even when chunked."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # so that a grant may still call `await request.body()` (Starlette's cache)
+    return body
+
+
 def routes(state: EmulatorState) -> list[Route]:
     async def token(request: Request) -> Response:
         tenant_segment = request.path_params["tenant"]
         tenant = state.directory.tenant(tenant_segment)
         if tenant is None:
             return errors.unknown_tenant(tenant_segment)
-        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        body = await read_bounded(request, MAX_FORM_BYTES)
+        if body is None:
             return errors.entra_error("invalid_request", 900144, "The request body is too large.")
-        fields = parse_form(await request.body())
+        fields = parse_form(body)
         grant_type = fields.get("grant_type", "")
         if not grant_type:
             return errors.entra_error(
