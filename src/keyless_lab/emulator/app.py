@@ -12,10 +12,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import authority, errors, managed_identity, openai, token_endpoint
+from . import authority, device_authorization, errors, lab_admin, managed_identity, openai, signin, token_endpoint
 from .state import EmulatorState
 
-HTTPS_SURFACES = (authority, token_endpoint, openai)
+HTTPS_SURFACES = (authority, token_endpoint, openai, signin, device_authorization, lab_admin)
 HTTP_SURFACES = (managed_identity,)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from .access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
@@ -9,6 +10,7 @@ from .audit import AuditLog
 from .clock import Clock, TokenPolicy
 from .directory import Directory
 from .keys import KeySet
+from .user_sessions import UserSessions
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,7 @@ class EmulatorState:
         self.audit = AuditLog(self.clock)
         self.issuer = TokenIssuer(self.keys, self.clock)
         self.openai_tokens = TokenValidator(self.keys, self.clock, self.policy, OPENAI_AUDIENCES)
+        # User sign-ins: pending /authorize requests, codes, device codes, refresh tokens.
+        self.user_sessions = UserSessions(self.clock)
+        # Authenticates the emulator-only admin API (/_lab/admin/...) used by the az shim.
+        self.admin_secret = secrets.token_urlsafe(32)
