@@ -171,7 +171,7 @@ class EmulatorServer:
             "PATH": shims.path_with(self.bin_dir),
             "AZURE_CONFIG_DIR": str(self.state_dir / "azure-cli"),
             "AZD_CONFIG_DIR": str(self.state_dir / "azd"),
-            "BROWSER": str(self.bin_dir / "keyless-lab-browser"),
+            "BROWSER": str(shims.stable_browser()),
             "KEYLESS_LAB_SIGNIN_USER": DEFAULT_SIGNIN_USER,
             "KEYLESS_LAB_ADMIN_KEY": self.state.admin_secret,
             "AZURE_CORE_COLLECT_TELEMETRY": "false",
