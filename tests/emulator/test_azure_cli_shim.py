@@ -116,7 +116,9 @@ def test_az_login_service_principal_and_credential_reset(fresh_emulator: Emulato
     # The new secret works with the real ClientSecretCredential ...
     secret_credential = ClientSecretCredential(TENANT, BATCH_APP, created["password"], disable_instance_discovery=True)
     assert claims_of(secret_credential)["appid"] == BATCH_APP
-    # ... and with `az login --service-principal`.
+    # ... and with `az login --service-principal`; a wrong secret is Entra's error, on stderr.
+    wrong = az("login", "--service-principal", "-u", BATCH_APP, "-p", "not-the-secret", "--tenant", TENANT)
+    assert wrong.returncode == 1 and wrong.stderr.startswith("ERROR: AADSTS7000215: Invalid client secret provided.")
     login = az("login", "--service-principal", "-u", BATCH_APP, "-p", created["password"], "--tenant", TENANT)
     assert login.returncode == 0, login.stderr
     claims = claims_of(AzureCliCredential())
