@@ -154,6 +154,54 @@ def client_secret_token(tenant: str, client_id: str, secret: str, scope: str) ->
     )
 
 
+def certificate_assertion(pem_path: str, client_id: str, token_url: str) -> str:
+    """A client assertion signed with the certificate's key, shaped as MSAL builds it (DESIGN 3.3):
+    header `x5t` = base64url SHA-1 thumbprint *with* padding; `aud` = the token endpoint; `iss` =
+    `sub` = the client id; `exp` = `iat` + 600. The PEM file holds the private key and the
+    certificate, as `az login --service-principal --certificate` expects."""
+    import base64
+    import time
+    import uuid
+
+    import jwt
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    try:
+        data = Path(pem_path).read_bytes()
+        key = serialization.load_pem_private_key(data, password=None)
+        certificate = x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError, TypeError) as exc:
+        raise LabError(f"ERROR: cannot read the private key and certificate from '{pem_path}': {exc}") from None
+    thumbprint = base64.urlsafe_b64encode(
+        certificate.fingerprint(hashes.SHA1())
+    ).decode()  # SHA-1: what Entra's x5t names
+    now = time.time()
+    claims = {
+        "aud": token_url,
+        "iss": client_id,
+        "sub": client_id,
+        "jti": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + 600,
+    }
+    return jwt.encode(claims, key, algorithm="RS256", headers={"typ": "JWT", "x5t": thumbprint})  # type: ignore[arg-type]
+
+
+def client_certificate_token(tenant: str, client_id: str, pem_path: str, scope: str) -> dict[str, Any]:
+    assertion = certificate_assertion(pem_path, client_id, f"{authority()}/{tenant}/oauth2/v2.0/token")
+    return token_request(
+        tenant,
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+            "scope": scope,
+        },
+    )
+
+
 def managed_identity_token(resource: str, client_id: str = "", object_id: str = "", resource_id: str = "") -> dict:
     """Ask the (emulated) IMDS, as `az login --identity` does on an Azure VM."""
     host = os.environ.get("AZURE_POD_IDENTITY_AUTHORITY_HOST", "").rstrip("/")

@@ -101,6 +101,7 @@ def login(argv: list[str]) -> int:
     p.add_argument("--password", "-p")
     p.add_argument("--tenant", "-t")
     p.add_argument("--service-principal", action="store_true")
+    p.add_argument("--certificate")
     p.add_argument("--identity", action="store_true")
     p.add_argument("--client-id")
     p.add_argument("--object-id")
@@ -114,14 +115,21 @@ def login(argv: list[str]) -> int:
     scope = args.scope or f"{MANAGEMENT}/.default"
 
     if args.service_principal:
-        if not (args.username and args.password and args.tenant):
-            raise LabError("ERROR: usage error: --service-principal requires --username, --password and --tenant", 2)
+        if not (args.username and (args.password or args.certificate) and args.tenant):
+            raise LabError(
+                "ERROR: usage error: --service-principal requires --username, --password or --certificate, "
+                "and --tenant",
+                2,
+            )
         tenant = tenant_id_of(args.tenant)
-        _lab.client_secret_token(tenant, args.username, args.password, scope)  # proves the secret now
+        login_state = {"kind": "servicePrincipal", "client_id": args.username, "tenant": tenant}
+        if args.certificate:
+            login_state["certificate"] = str(Path(args.certificate).resolve())
+        else:
+            login_state["secret"] = args.password
+        service_principal_token(login_state, tenant, scope)  # proves the credential now, as az does
         entry = subscription_entry(tenant, args.username, "servicePrincipal")
-        save_login(
-            {"kind": "servicePrincipal", "client_id": args.username, "secret": args.password, "tenant": tenant}, entry
-        )
+        save_login(login_state, entry)
     elif args.identity:
         token = _lab.managed_identity_token(
             MANAGEMENT, args.client_id or "", args.object_id or "", args.resource_id or ""
@@ -184,6 +192,12 @@ def logout(argv: list[str]) -> int:
     return 0
 
 
+def service_principal_token(login_state: dict[str, Any], tenant: str, scope: str) -> dict[str, Any]:
+    if login_state.get("certificate"):
+        return _lab.client_certificate_token(tenant, login_state["client_id"], login_state["certificate"], scope)
+    return _lab.client_secret_token(tenant, login_state["client_id"], login_state["secret"], scope)
+
+
 # -- az account -----------------------------------------------------------------------------------
 def account(argv: list[str]) -> int:
     if not argv:
@@ -232,7 +246,7 @@ def get_access_token(argv: list[str]) -> int:
             login_state["refresh_token"] = result["refresh_token"]  # keep the rotated one
             _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
     elif kind == "servicePrincipal":
-        result = _lab.client_secret_token(tenant, login_state["client_id"], login_state["secret"], scope)
+        result = service_principal_token(login_state, tenant, scope)
     else:
         mi_resource = scope.removesuffix("/.default")
         result = _lab.managed_identity_token(
