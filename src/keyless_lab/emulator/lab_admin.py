@@ -90,7 +90,7 @@ def routes(state: EmulatorState) -> list[Route]:
             )
         except (KeyError, ValueError) as exc:
             return problem(str(exc.args[0]) if exc.args else "bad request", 404)
-        app = state.directory.application(app_id) or state.directory._application(app_id)
+        app = next(a for a in state.directory.applications.values() if secret in a.secrets)
         return JSONResponse({"appId": app.client_id, "password": secret.value, "tenant": app.tenant})
 
     return [

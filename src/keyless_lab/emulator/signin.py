@@ -16,12 +16,13 @@ import secrets
 from urllib.parse import urlencode, urlparse
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from .directory import Tenant, User
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
 from .managed_identity import KNOWN_RESOURCES
+from .signin_html import account_picker, consent_form, error_page, form_post, page
 from .state import EmulatorState
 from .token_endpoint import MAX_FORM_BYTES, parse_form
 from .user_sessions import AuthorizeRequest
@@ -32,46 +33,12 @@ DEVICE_LOGIN_PATH = "/devicelogin"
 MULTI_TENANT = ("organizations", "common")
 LOOPBACK_REDIRECT_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
-STYLE = """
-body{font-family:"Segoe UI",system-ui,sans-serif;background:#f2f2f2;margin:0}
-main{max-width:440px;margin:48px auto;background:#fff;padding:44px;box-shadow:0 2px 6px rgba(0,0,0,.2)}
-h1{font-size:24px;font-weight:600;margin:0 0 16px}p.small{font-size:13px;color:#555}
-button.account{display:block;width:100%;text-align:left;background:none;border:0;border-bottom:1px solid #ddd;
-padding:12px 4px;cursor:pointer;font-size:15px}button.account:hover{background:#e6e6e6}
-button.primary{background:#0067b8;color:#fff;border:0;padding:8px 28px;font-size:15px;cursor:pointer}
-button.secondary{background:#ccc;border:0;padding:8px 28px;font-size:15px;cursor:pointer;margin-right:8px}
-.error{color:#a80000}.hint{font-weight:600}
-"""
-
 
 async def read_form(request: Request) -> dict[str, str]:
     """A urlencoded form body (bounded), without needing python-multipart."""
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         return {}
     return parse_form(await request.body())
-
-
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body><main><p class='small'>Microsoft Entra ID (keyless-lab emulator)"
-        f"</p>{body}</main></body></html>",
-        status_code=status,
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-def error_page(code: int, message: str) -> HTMLResponse:
-    return page(
-        "Sign in",
-        f"<h1>Sorry, but we're having trouble signing you in.</h1><p class='error' id='error'>AADSTS{code}: "
-        f"{html.escape(message)}</p>",
-        status=400,
-    )
-
-
-def hidden(**fields: str) -> str:
-    return "".join(f"<input type='hidden' name='{html.escape(k)}' value='{html.escape(v)}'>" for k, v in fields.items())
 
 
 def resolve_tenant(state: EmulatorState, segment: str) -> Tenant | str | None:
@@ -89,35 +56,6 @@ def users_for(state: EmulatorState, segment: str) -> list[User]:
     return users
 
 
-def account_picker(state: EmulatorState, action: str, fields: dict[str, str], segment: str, hint: str | None) -> str:
-    users = users_for(state, segment)
-    if not users:
-        return "<h1>Pick an account</h1><p class='error'>This tenant has no user accounts in the lab.</p>"
-    buttons = []
-    for user in sorted(users, key=lambda u: (u.upn != (hint or "").lower(), u.upn)):
-        css = " hint" if hint and user.upn == hint.lower() else ""
-        buttons.append(
-            f"<form method='post' action='{html.escape(action)}'>{hidden(**fields, username=user.upn)}"
-            f"<button class='account{css}' type='submit' name='pick' value='{html.escape(user.upn)}'>"
-            f"{html.escape(user.display_name)}<br><span class='small'>{html.escape(user.upn)}</span>"
-            "</button></form>"
-        )
-    return "<h1>Pick an account</h1>" + "".join(buttons)
-
-
-def consent_form(action: str, fields: dict[str, str], client_name: str, user: User, scope: str) -> str:
-    resource = resource_of_default_scope(scope) or "your profile"
-    return (
-        f"<h1>Permissions requested</h1><p><b>{html.escape(client_name)}</b> would like to, as "
-        f"<b>{html.escape(user.upn)}</b>:</p><ul><li>Access {html.escape(resource)} as you "
-        "(user_impersonation)</li><li>Maintain access to data you have given it access to (offline_access)</li>"
-        "<li>View your basic profile (openid, profile)</li></ul>"
-        f"<form method='post' action='{html.escape(action)}'>{hidden(**fields, username=user.upn)}"
-        "<button class='secondary' type='submit' name='consent' value='deny'>Cancel</button>"
-        "<button class='primary' type='submit' name='consent' value='accept'>Accept</button></form>"
-    )
-
-
 def redirect_uri_allowed(uri: str) -> bool:
     """The Azure CLI's registration: `http://localhost` with any port (loopback redirect rule)."""
     parsed = urlparse(uri)
@@ -129,12 +67,7 @@ def deliver(request: AuthorizeRequest, params: dict[str, str]) -> Response:
     if request.state is not None:
         params["state"] = request.state
     if request.response_mode == "form_post":
-        return page(
-            "Working...",
-            f"<form method='post' action='{html.escape(request.redirect_uri)}'>{hidden(**params)}"
-            "<noscript><p>Script is disabled. Click Submit to continue.</p><button type='submit'>Submit</button>"
-            "</noscript></form><script>document.forms[0].submit()</script>",
-        )
+        return form_post(request.redirect_uri, params)
     separator = "#" if request.response_mode == "fragment" else ("&" if "?" in request.redirect_uri else "?")
     return RedirectResponse(request.redirect_uri + separator + urlencode(params), status_code=302)
 
@@ -220,7 +153,8 @@ def routes(state: EmulatorState) -> list[Route]:
         stored = sessions.begin_authorize(**{k: v for k, v in vars(pending).items() if k not in ("id", "created_at")})
         action = LOGIN_PATH.format(tenant=segment)
         return page(
-            "Sign in to your account", account_picker(state, action, {"ctx": stored.id}, segment, stored.login_hint)
+            "Sign in to your account",
+            account_picker(users_for(state, segment), action, {"ctx": stored.id}, stored.login_hint),
         )
 
     async def login(request: Request) -> Response:
@@ -279,7 +213,7 @@ def routes(state: EmulatorState) -> list[Route]:
             )
         username = form.get("username")
         if username is None:
-            picker = account_picker(state, DEVICE_LOGIN_PATH, {"otc": device.user_code}, device.tenant, None)
+            picker = account_picker(users_for(state, device.tenant), DEVICE_LOGIN_PATH, {"otc": device.user_code}, None)
             name = client_name(device.client_id) or device.client_id
             return page("Sign in", f"<p>You're signing in to <b>{html.escape(name)}</b> on another device.</p>{picker}")
         user = state.directory.user(str(username))
