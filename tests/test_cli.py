@@ -39,6 +39,8 @@ def test_serve_writes_env_file_and_the_blog_script_runs_unchanged(tmp_path: Path
             assert values.get(name), name
         assert values["AZURE_OPENAI_DEPLOYMENT"] == "gpt-5-chat"
         assert Path(values["KEYLESS_LAB_DIRECTORY"]).is_file()
+        shims, _, rest = values["PATH"].partition(os.pathsep)
+        assert (Path(shims) / "az").is_file() and rest == os.environ["PATH"], "shims first, the shell's PATH kept"
 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "MSI_"))}
         env.update(values)

@@ -16,7 +16,10 @@ PATTERNS = {
     "Entra client secret": re.compile(r"\b[A-Za-z0-9_.-]{3}8Q~[A-Za-z0-9_.~-]{31,37}"),
     "Azure OpenAI key (32 hex)": re.compile(r"(?<![0-9a-fA-F-])[0-9a-f]{32}(?![0-9a-fA-F-])"),
     "Azure OpenAI key (84 chars)": re.compile(r"\b[A-Za-z0-9]{84}\b"),
-    "key assignment": re.compile(r"(?i)(api[_-]?key|client[_-]?secret|password)\s*[=:]\s*['\"]?[A-Za-z0-9+/_~.-]{16,}"),
+    "key assignment": re.compile(
+        r"(?i)(api[_-]?key|client[_-]?secret|password)\s*[=:]\s*['\"][A-Za-z0-9+/_~.-]{16,}['\"]"
+    ),
+    "dotenv secret": re.compile(r"(?m)^[A-Z_]*(KEY|SECRET|PASSWORD)=[^<\s]{16,}$"),
 }
 
 
@@ -36,7 +39,9 @@ def test_the_scanner_finds_what_it_looks_for() -> None:
     assert "private key" in findings("-----BEGIN " + "PRIVATE KEY-----\nMIIE")
     assert "Entra client secret" in findings("secret: Abc" + "8Q~" + "x" * 34)
     assert "Azure OpenAI key (32 hex)" in findings("key1 " + "0123456789abcdef" * 2)
-    assert "key assignment" in findings("AZURE_OPENAI_API_KEY" + '="sk0123456789abcdefXYZ"')
+    assert "key assignment" in findings("api_key" + '="sk0123456789abcdefXYZ"')
+    assert "dotenv secret" in findings("AZURE_OPENAI_API_KEY" + "=sk0123456789abcdefXYZ")
+    assert findings("password = secrets.token_urlsafe(16)") == []
     assert findings("object id 41ca9d75-a957-406b-ad9d-91ecf560bf05 and <your-key-here>") == []
 
 

@@ -96,6 +96,26 @@ class Application:
 
 
 @dataclass(frozen=True)
+class User:
+    """A person in a tenant; as a principal (RBAC, `oid`) it is the `Principal` of kind "user"."""
+
+    display_name: str
+    given_name: str
+    surname: str
+    upn: str
+    object_id: str
+    tenant: str
+
+
+@dataclass(frozen=True)
+class PublicClient:
+    """A first-party public client application (no secret), such as the Azure CLI."""
+
+    name: str
+    client_id: str
+
+
+@dataclass(frozen=True)
 class Deployment:
     name: str
     model: str
@@ -192,6 +212,18 @@ class Directory:
                 kind="application",
             )
 
+        self.users: dict[str, User] = {}
+        for person in data.get("users", []):
+            user = User(**person)
+            self.users[user.object_id] = user
+            self.principals[user.object_id] = Principal(
+                name=user.upn, object_id=user.object_id, client_id="", tenant=user.tenant, kind="user"
+            )
+        self.public_clients: dict[str, PublicClient] = {
+            c["client_id"]: PublicClient(name=c["name"], client_id=c["client_id"])
+            for c in data.get("public_clients", [])
+        }
+
         self.compute = Compute(
             name=vm["name"],
             resource_id=vm_id,
@@ -270,6 +302,14 @@ class Directory:
             return next((p for p in attached if p.resource_id.lower() == resource_id.lower()), None)
         return self.principals.get(self.compute.system_assigned or "")
 
+    def user(self, upn_or_object_id: str) -> User | None:
+        """A user by UPN (case-insensitive) or object id."""
+        key = upn_or_object_id.lower()
+        return self.users.get(key) or next((u for u in self.users.values() if u.upn.lower() == key), None)
+
+    def public_client(self, client_id: str) -> PublicClient | None:
+        return self.public_clients.get(client_id.lower())
+
     # -- RBAC ------------------------------------------------------------------------------------
     def assignments_for(self, principal_id: str) -> list[RoleAssignment]:
         return [ra for ra in self.role_assignments if ra.principal_id == principal_id]
@@ -333,6 +373,17 @@ class Directory:
         """What "Certificates & secrets > New client secret" (or `az ad app credential reset --append`) does."""
         app = self._application(app_name_or_id)
         with self._lock:
+            return self._add_secret(app, display_name, expires_in_days)
+
+    def reset_client_secrets(
+        self, app_name_or_id: str, append: bool = False, display_name: str = "rbac", expires_in_days: int = 365
+    ) -> ClientSecret:
+        """What `az ad app credential reset --id … [--append]` does: a new secret, replacing the others
+        unless `append`."""
+        app = self._application(app_name_or_id)
+        with self._lock:
+            if not append:
+                app.secrets.clear()
             return self._add_secret(app, display_name, expires_in_days)
 
     def _application(self, name_or_id: str) -> Application:
@@ -545,6 +596,8 @@ class Directory:
                 for owner, creds in self.federated_credentials.items()
                 for f in creds
             ],
+            "users": [asdict(u) for u in self.users.values()],
+            "public_clients": [asdict(c) for c in self.public_clients.values()],
             "role_assignments": [
                 {
                     "principal_id": ra.principal_id,

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import uvicorn
 
+from .. import shims
 from .app import http_app, https_app
 from .directory import Directory
 from .state import EmulatorState, Urls
 from .tls import TlsFiles, create_tls_files
 
 LOOPBACK = "127.0.0.1"
+# Who the scripted browser, `az login` and `azd auth login` sign in unless told otherwise.
+DEFAULT_SIGNIN_USER = "ada@contosolab.onmicrosoft.com"
 
 
 def _bind_loopback() -> socket.socket:
@@ -65,6 +68,9 @@ class EmulatorServer:
             urls=self.urls, directory=directory or Directory.seeded(material_dir=self.state_dir / "lab-material")
         )
         self.directory_file = self.state_dir / "directory.json"
+        # Stand-ins for az, azd and a browser (keyless_lab.shims), and the tools' config folders.
+        self.bin_dir = self.state_dir / "bin"
+        self.shims: dict[str, Path] = {}
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -84,6 +90,7 @@ class EmulatorServer:
             uvicorn.Server(uvicorn.Config(http_app(self.state), **common)),
         ]
         self.write_directory_file()
+        self.shims = shims.install(self.bin_dir)
         self._thread = threading.Thread(target=self._run, name="keyless-lab-emulator", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + self.startup_timeout
@@ -159,6 +166,21 @@ class EmulatorServer:
             "AZURE_OPENAI_ENDPOINT": self.urls.openai_endpoint,
             "AZURE_OPENAI_DEPLOYMENT": first_deployment,
             "KEYLESS_LAB_DIRECTORY": str(self.directory_file),
+            **self.tool_environment(),
+        }
+
+    def tool_environment(self) -> dict[str, str]:
+        """The developer tools' side: `az`/`azd` stand-ins first on PATH (shadowing real ones, which
+        would call Microsoft's hosts), their config folders, the scripted browser, the user it and
+        `az login` sign in by default, and the key of the emulator-only admin API."""
+        return {
+            "PATH": shims.path_with(self.bin_dir),
+            "AZURE_CONFIG_DIR": str(self.state_dir / "azure-cli"),
+            "AZD_CONFIG_DIR": str(self.state_dir / "azd"),
+            "BROWSER": str(shims.stable_browser()),
+            "KEYLESS_LAB_SIGNIN_USER": DEFAULT_SIGNIN_USER,
+            "KEYLESS_LAB_ADMIN_KEY": self.state.admin_secret,
+            "AZURE_CORE_COLLECT_TELEMETRY": "false",
         }
 
     def app_service_environment(self) -> dict[str, str]:

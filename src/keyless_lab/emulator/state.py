@@ -11,6 +11,7 @@ from .clock import Clock, TokenPolicy
 from .directory import Directory
 from .issuers import ExternalIssuers
 from .keys import KeySet
+from .user_sessions import UserSessions
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,7 @@ class EmulatorState:
         # Emulated external OIDC issuers (AKS, GitHub Actions, GitLab) for workload identity federation.
         self.external_issuers = ExternalIssuers(self.urls.https, self.directory.primary_tenant.id, self.clock)
         self.directory.bind_issuer_placeholders(self.external_issuers.placeholders())
+        # User sign-ins: pending /authorize requests, codes, device codes, refresh tokens.
+        self.user_sessions = UserSessions(self.clock)
+        # Authenticates the emulator-only admin API (/_lab/admin/...) used by the az shim.
+        self.admin_secret = secrets.token_urlsafe(32)
