@@ -28,6 +28,13 @@ ENVIRONMENT_PURPOSES = {
     "AZURE_OPENAI_ENDPOINT": "the emulated Azure OpenAI endpoint",
     "AZURE_OPENAI_DEPLOYMENT": "the lab's default model deployment",
     "KEYLESS_LAB_DIRECTORY": "a JSON description of the seeded directory, for other processes",
+    "PATH": "the lab's stand-ins for `az` and `azd` come first",
+    "AZURE_CONFIG_DIR": "where the `az` stand-in keeps its sign-in state",
+    "AZD_CONFIG_DIR": "where the `azd` stand-in keeps its sign-in state",
+    "BROWSER": "a scripted browser that signs in a lab user for InteractiveBrowserCredential",
+    "KEYLESS_LAB_SIGNIN_USER": "the lab user that scripted sign-ins choose",
+    "KEYLESS_LAB_ADMIN_KEY": "authorises the lab's admin API (role assignments via the `az` stand-in)",
+    "AZURE_CORE_COLLECT_TELEMETRY": "the `az` stand-in sends no telemetry",
 }
 
 
@@ -153,6 +160,15 @@ class Lab:
             ("#", "service", "operation", "principal", "auth", "status"),
             [(i, r.service, r.operation, r.principal, r.auth, r.status) for i, r in enumerate(records, 1)],
         )
+
+    def run_as_app_service(self) -> None:
+        """Emulator-only: set what App Service sets for an app with managed identities.
+
+        `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` make `ManagedIdentityCredential` ask the App Service
+        token endpoint instead of IMDS; `close()` restores the environment.
+        """
+        server = self._require_emulator("running as App Service")
+        self._apply_environment(server.app_service_environment(), ())
 
     def shorten_token_lifetime(self, seconds: int) -> None:
         """Emulator-only: tokens issued from now on live `seconds` (Azure: 24 h for managed identity)."""
