@@ -15,7 +15,12 @@ import pytest
 
 from keyless_lab import netguard
 
-GUARD_LOG = Path(tempfile.mkdtemp(prefix="keyless-lab-guard-")) / "violations.log"
+# pytest-xdist workers inherit the controller's environment, so they append to the controller's
+# log, and the controller's session-finish check sees every worker's attempts.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get(netguard.LOG_VAR):
+    GUARD_LOG = Path(os.environ[netguard.LOG_VAR])
+else:
+    GUARD_LOG = Path(tempfile.mkdtemp(prefix="keyless-lab-guard-")) / "violations.log"
 os.environ.update(netguard.child_environment(GUARD_LOG))
 netguard.install()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -62,3 +64,24 @@ def test_guard_is_inherited_by_python_subprocesses(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
     assert result.stdout.strip() == "NetworkGuardViolation"
     assert "169.254.169.254" in log.read_text()
+
+
+def test_a_session_with_a_swallowed_violation_fails(tmp_path: Path) -> None:
+    """Even when the code under test catches the error, the project's conftest fails the run."""
+    root = Path(__file__).resolve().parents[2]
+    shutil.copy(root / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "test_leaky.py").write_text(
+        "import socket\n\n"
+        "def test_leaky():\n"
+        "    try:\n"
+        "        socket.getaddrinfo('example.com', 443)\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYLESS_LAB_NETGUARD")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    assert "1 passed" in result.stdout and "NETWORK GUARD" in result.stdout and "example.com" in result.stdout
