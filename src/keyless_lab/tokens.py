@@ -22,7 +22,7 @@ CLAIM_MEANINGS: dict[str, str] = {
     "sub": "subject (for app tokens, the principal's object id)",
     "appid": "client id of the application or managed identity",
     "azp": "client id of the application (v2 tokens)",
-    "idtyp": "identity type: app or user",
+    "idtyp": "identity type: app for app-only tokens, user for sign-ins",
     "appidacr": "how the client authenticated: 0 public, 1 secret, 2 certificate/federated",
     "xms_mirid": "the Azure resource id of the managed identity",
     "upn": "user principal name",
