@@ -2,7 +2,8 @@
 
 Azure OpenAI accepts either an `api-key` header or `Authorization: Bearer <Entra ID token>`.
 A key identifies nobody; a token names a principal (`oid`) in a tenant (`tid`), which is what
-Azure RBAC and the audit log need.
+Azure RBAC and the audit log need. The v1 surface (`/openai/v1/...`) also takes the key as a
+bearer value, because the plain `OpenAI` client sends `api_key` that way.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ class Caller:
     auth: str  # "token" or "api-key"
     how: str  # a sentence fragment for the reply, e.g. "a system-assigned managed identity token"
     tenant: str = ""
+    credential: str = ""  # "key1"/"key2", or the kind of credential behind a token (see credential_kind)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Authentication failed: the response Azure sends, plus what the audit log should say."""
+
+    response: Response
+    auth: str  # what was attempted: "token", "api-key" or "none"
+    reason: str
 
 
 def describe_token(claims: dict[str, Any], principal_kind: str | None) -> str:
@@ -42,28 +53,72 @@ def describe_token(claims: dict[str, Any], principal_kind: str | None) -> str:
     }.get(str(claims.get("appidacr", claims.get("azpacr", ""))), "a Microsoft Entra ID token")
 
 
-def authenticate(request: Request, state: EmulatorState) -> Caller | Response:
-    """Identify the caller, or return the error response Azure OpenAI would send."""
-    authorization = request.headers.get("authorization")
+def credential_kind(claims: dict[str, Any], principal_kind: str | None) -> str:
+    """A short label for the audit log: the credential type the token's claims reveal."""
+    if claims.get("xms_mirid"):
+        return principal_kind or "managed identity"
+    if claims.get("idtyp") == "user" or "scp" in claims:
+        return "user sign-in"
+    return {"1": "client secret", "2": "certificate or federated credential"}.get(
+        str(claims.get("appidacr", claims.get("azpacr", ""))), "token"
+    )
+
+
+def authenticate(request: Request, state: EmulatorState, *, key_as_bearer: bool = False) -> Caller | Rejected:
+    """Identify the caller, or return the rejection Azure OpenAI would send.
+
+    `key_as_bearer` (the v1 surface): a bearer value that is not a JWT is checked as an API key.
+    """
+    headers = request.headers
+    authorization = headers.get("authorization")
     if authorization is not None:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return errors.invalid_token()
-        try:
-            claims = state.openai_tokens.validate(token.strip())
-        except TokenRejected:
-            return errors.invalid_token()
-        tenant = str(claims["tid"])
-        if tenant != state.directory.openai.tenant:
-            return errors.tenant_mismatch(tenant)
-        object_id = str(claims.get("oid", ""))
-        principal = state.directory.principal(object_id)
-        return Caller(
-            name=principal.name if principal else object_id,
-            object_id=object_id,
-            auth="token",
-            how=describe_token(claims, principal.description if principal else None),
-            tenant=tenant,
-        )
-    # Keys arrive with the Azure OpenAI emulator issue; until then every key is invalid.
-    return errors.invalid_key()
+        scheme, _, value = authorization.partition(" ")
+        token = value.strip()
+        if scheme.lower() != "bearer":
+            return Rejected(errors.invalid_token(), "token", "not a Bearer authorization")
+        if key_as_bearer and token and "." not in token:
+            return _key_holder(token, state)
+        if not token:
+            return Rejected(errors.invalid_token(), "token", "empty bearer token")
+        return _token_holder(token, state)
+    key = headers.get("api-key")
+    if key is None:
+        return Rejected(errors.invalid_key(), "none", "no api-key or Authorization header")
+    return _key_holder(key, state)
+
+
+def _key_holder(key: str, state: EmulatorState) -> Caller | Rejected:
+    resource = state.directory.openai
+    if resource.disable_local_auth:
+        return Rejected(errors.key_auth_disabled(), "api-key", "key authentication is disabled")
+    name = resource.keys.match(key.strip())
+    if name is None:
+        return Rejected(errors.invalid_key(), "api-key", "not a key of this resource")
+    return Caller(
+        name=ANONYMOUS_KEY_HOLDER,
+        object_id="",
+        auth="api-key",
+        how=f"the resource's API key ({name}), which names no one",
+        credential=name,
+    )
+
+
+def _token_holder(token: str, state: EmulatorState) -> Caller | Rejected:
+    try:
+        claims = state.openai_tokens.validate(token)
+    except TokenRejected as exc:
+        return Rejected(errors.invalid_token(), "token", str(exc))
+    tenant = str(claims["tid"])
+    if tenant != state.directory.openai.tenant:
+        return Rejected(errors.tenant_mismatch(tenant), "token", f"token tenant {tenant}")
+    object_id = str(claims.get("oid", ""))
+    principal = state.directory.principal(object_id)
+    kind = principal.description if principal else None
+    return Caller(
+        name=principal.name if principal else object_id,
+        object_id=object_id,
+        auth="token",
+        how=describe_token(claims, kind),
+        tenant=tenant,
+        credential=credential_kind(claims, kind),
+    )

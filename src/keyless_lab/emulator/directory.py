@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 
 from . import rbac
+from .openai_keys import OpenAIKeys
+from .openai_models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
 
 SEED_FILE = "directory.yaml"
 
@@ -94,6 +96,9 @@ class Deployment:
     name: str
     model: str
     model_version: str
+    # Rate limits, off (None) by default: requests and tokens per minute, as a deployment's quota.
+    rpm: int | None = None
+    tpm: int | None = None
 
 
 @dataclass
@@ -103,6 +108,7 @@ class OpenAIResource:
     resource_id: str
     deployments: dict[str, Deployment]
     disable_local_auth: bool = False
+    keys: OpenAIKeys = field(default_factory=OpenAIKeys)  # key1/key2, generated per instance
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,8 @@ class Directory:
             tenant=oai["tenant"],
             resource_id=f"{self.resource_group_id}/providers/Microsoft.CognitiveServices/accounts/{oai['name']}",
             deployments={
-                d["name"]: Deployment(d["name"], d["model"], str(d["model_version"])) for d in oai["deployments"]
+                d["name"]: Deployment(d["name"], d["model"], str(d["model_version"]), d.get("rpm"), d.get("tpm"))
+                for d in oai["deployments"]
             },
             disable_local_auth=bool(oai.get("disable_local_auth", False)),
         )
@@ -318,6 +325,51 @@ class Directory:
                 return p
         raise KeyError(f"no principal {principal!r} in the lab directory")
 
+    # -- the Azure OpenAI resource ----------------------------------------------------------------
+    def add_deployment(
+        self,
+        name: str,
+        model: str | None = None,
+        model_version: str | None = None,
+        *,
+        rpm: int | None = None,
+        tpm: int | None = None,
+    ) -> Deployment:
+        """What `az cognitiveservices account deployment create` does (also behind `serve --deployment`).
+
+        Without `model`, a deployment named after a known model deploys that model (the usual
+        convention), any other name deploys gpt-4o-mini.
+        """
+        if not name or "/" in name:
+            raise ValueError(f"invalid deployment name {name!r}")
+        _check_limits(rpm, tpm)
+        info = model_info(model or (name if name in CATALOGUE else DEFAULT_CHAT_MODEL), model_version or "")
+        deployment = Deployment(name, info.name, info.version, rpm, tpm)
+        with self._lock:
+            self.openai.deployments = {**self.openai.deployments, name: deployment}
+        return deployment
+
+    def remove_deployment(self, name: str) -> bool:
+        """Delete a deployment; calls to it then get `DeploymentNotFound`."""
+        with self._lock:
+            if name not in self.openai.deployments:
+                return False
+            self.openai.deployments = {k: v for k, v in self.openai.deployments.items() if k != name}
+        return True
+
+    def set_rate_limits(self, deployment: str, *, rpm: int | None = None, tpm: int | None = None) -> Deployment:
+        """Set (or, with None, lift) a deployment's requests- and tokens-per-minute limits."""
+        _check_limits(rpm, tpm)
+        with self._lock:
+            current = self.openai.deployments[deployment]
+            updated = Deployment(current.name, current.model, current.model_version, rpm, tpm)
+            self.openai.deployments = {**self.openai.deployments, deployment: updated}
+        return updated
+
+    def set_local_auth(self, enabled: bool) -> None:
+        """Allow or refuse API keys: `disableLocalAuth` is the inverse of `enabled`."""
+        self.openai.disable_local_auth = not enabled
+
     # -- description for other processes ---------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description of the directory (ids and names only; no private material)."""
@@ -331,6 +383,8 @@ class Directory:
                 "tenant": self.openai.tenant,
                 "deployments": [asdict(d) for d in self.openai.deployments.values()],
                 "disable_local_auth": self.openai.disable_local_auth,
+                # Lab-only key values, as the portal's "Keys and Endpoint" page shows them.
+                "keys": self.openai.keys.as_dict(),
             },
             "compute": asdict(self.compute),
             "principals": [
@@ -373,3 +427,9 @@ class Directory:
                 for ra in self.role_assignments
             ],
         }
+
+
+def _check_limits(rpm: int | None, tpm: int | None) -> None:
+    for name, value in (("rpm", rpm), ("tpm", tpm)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive integer or None, not {value!r}")

@@ -9,6 +9,8 @@ from .audit import AuditLog
 from .clock import Clock, TokenPolicy
 from .directory import Directory
 from .keys import KeySet
+from .openai_keys import OpenAIKeys
+from .rate_limits import RateLimiter
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,9 @@ class EmulatorState:
         self.audit = AuditLog(self.clock)
         self.issuer = TokenIssuer(self.keys, self.clock)
         self.openai_tokens = TokenValidator(self.keys, self.clock, self.policy, OPENAI_AUDIENCES)
+        self.rate_limits = RateLimiter(self.clock)  # per-deployment rpm/tpm; limits live on each Deployment
+
+    @property
+    def openai_keys(self) -> OpenAIKeys:
+        """The Azure OpenAI resource's key1/key2 (`state.openai_keys.regenerate("key1")` rotates one)."""
+        return self.directory.openai.keys
