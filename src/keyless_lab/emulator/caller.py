@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from . import errors
@@ -64,13 +63,37 @@ def credential_kind(claims: dict[str, Any], principal_kind: str | None) -> str:
     )
 
 
-def authenticate(request: Request, state: EmulatorState, *, key_as_bearer: bool = False) -> Caller | Rejected:
-    """Identify the caller, or return the rejection Azure OpenAI would send.
+class CallerCache:
+    """Callers already identified, by token: the signature is verified once (TokenValidator caches
+    it) and the principal looked up once; each call still re-checks the token's lifetime."""
+
+    MAX_CACHED = 10_000
+
+    def __init__(self) -> None:
+        self._callers: dict[str, Caller] = {}
+
+    def get(self, token: str) -> Caller | None:
+        return self._callers.get(token)
+
+    def put(self, token: str, caller: Caller) -> None:
+        if len(self._callers) >= self.MAX_CACHED:
+            self._callers.clear()
+        self._callers[token] = caller
+
+
+def authenticate(
+    state: EmulatorState,
+    authorization: str | None,
+    api_key: str | None,
+    *,
+    key_as_bearer: bool = False,
+    cache: CallerCache | None = None,
+) -> Caller | Rejected:
+    """Identify the caller from the `Authorization` and `api-key` header values, or return the
+    rejection Azure OpenAI would send.
 
     `key_as_bearer` (the v1 surface): a bearer value that is not a JWT is checked as an API key.
     """
-    headers = request.headers
-    authorization = headers.get("authorization")
     if authorization is not None:
         scheme, _, value = authorization.partition(" ")
         token = value.strip()
@@ -80,11 +103,10 @@ def authenticate(request: Request, state: EmulatorState, *, key_as_bearer: bool 
             return _key_holder(token, state)
         if not token:
             return Rejected(errors.invalid_token(), "token", "empty bearer token")
-        return _token_holder(token, state)
-    key = headers.get("api-key")
-    if key is None:
+        return _token_holder(token, state, cache)
+    if api_key is None:
         return Rejected(errors.invalid_key(), "none", "no api-key or Authorization header")
-    return _key_holder(key, state)
+    return _key_holder(api_key, state)
 
 
 def _key_holder(key: str, state: EmulatorState) -> Caller | Rejected:
@@ -103,18 +125,21 @@ def _key_holder(key: str, state: EmulatorState) -> Caller | Rejected:
     )
 
 
-def _token_holder(token: str, state: EmulatorState) -> Caller | Rejected:
+def _token_holder(token: str, state: EmulatorState, cache: CallerCache | None) -> Caller | Rejected:
     try:
-        claims = state.openai_tokens.validate(token)
+        claims = state.openai_tokens.validate(token)  # always: lifetime is checked on every call
     except TokenRejected as exc:
         return Rejected(errors.invalid_token(), "token", str(exc))
+    known = cache.get(token) if cache is not None else None
+    if known is not None:
+        return known
     tenant = str(claims["tid"])
     if tenant != state.directory.openai.tenant:
         return Rejected(errors.tenant_mismatch(tenant), "token", f"token tenant {tenant}")
     object_id = str(claims.get("oid", ""))
     principal = state.directory.principal(object_id)
     kind = principal.description if principal else None
-    return Caller(
+    caller = Caller(
         name=principal.name if principal else object_id,
         object_id=object_id,
         auth="token",
@@ -122,3 +147,6 @@ def _token_holder(token: str, state: EmulatorState) -> Caller | Rejected:
         tenant=tenant,
         credential=credential_kind(claims, kind),
     )
+    if cache is not None and principal is not None:
+        cache.put(token, caller)
+    return caller

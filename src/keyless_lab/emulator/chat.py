@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .caller import Caller
@@ -92,22 +93,29 @@ class ChatReply:
         }
 
 
-def build_reply(caller: Caller, deployment: str, model: str, request: ChatRequest, now: float) -> ChatReply:
-    question = last_user_message(request.messages)
+@lru_cache(maxsize=4096)
+def _reply_text(caller: Caller, deployment: str, question: str, max_tokens: int | None) -> tuple[str, str, str, int]:
+    """(content, finish_reason, id, completion tokens): a pure function, so repeated calls are cached."""
     content = compose_reply(caller, deployment, question)
     finish_reason = "stop"
-    if request.max_tokens is not None and count_tokens(content) > request.max_tokens:
-        content, finish_reason = truncate(content, request.max_tokens), "length"
+    if max_tokens is not None and count_tokens(content) > max_tokens:
+        content, finish_reason = truncate(content, max_tokens), "length"
     digest = hashlib.sha256(f"{deployment}|{caller.object_id}|{caller.credential}|{question}".encode()).hexdigest()
+    return content, finish_reason, f"chatcmpl-{digest[:29]}", count_tokens(content)
+
+
+def build_reply(caller: Caller, deployment: str, model: str, request: ChatRequest, now: float) -> ChatReply:
+    question = last_user_message(request.messages)
+    content, finish_reason, reply_id, completion_tokens = _reply_text(caller, deployment, question, request.max_tokens)
     return ChatReply(
-        id=f"chatcmpl-{digest[:29]}",
+        id=reply_id,
         created=int(now),
         model=model,
         content=content,
         finish_reason=finish_reason,
         n=request.n,
         prompt_tokens=prompt_tokens(request.messages),
-        completion_tokens=count_tokens(content) * request.n,
+        completion_tokens=completion_tokens * request.n,
     )
 
 

@@ -17,10 +17,17 @@ try:
     def dumps(payload: Any) -> bytes:
         return orjson.dumps(payload)
 
+    def loads(raw: bytes) -> Any:
+        """Parse JSON; raises ValueError (orjson.JSONDecodeError is one) on malformed input."""
+        return orjson.loads(raw)
+
 except ImportError:  # pragma: no cover - orjson is pinned, but the emulator works without it
 
     def dumps(payload: Any) -> bytes:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def loads(raw: bytes) -> Any:
+        return json.loads(raw)
 
 
 class FastJSONResponse(Response):

@@ -8,16 +8,17 @@ audit row with the final status, so the log reads as "who called what, how, and 
 
 from __future__ import annotations
 
+import itertools
 import math
-import uuid
+import secrets
 from dataclasses import dataclass
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from . import errors
-from .caller import Caller, Rejected, authenticate
-from .directory import Deployment
+from .asgi import Incoming
+from .caller import Caller, CallerCache, Rejected, authenticate
+from .directory import Deployment, Directory
 from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
 from .rbac import OPENAI
 from .state import EmulatorState
@@ -71,12 +72,53 @@ V1_EMBEDDINGS = Operation(
 V1_MODELS_LIST = Operation("v1 list models", MODELS_ACTION, "GET /openai/v1/models")
 
 
+class PermissionCache:
+    """Azure RBAC decisions by (principal, data action, resource), recomputed whenever the role
+    assignments change (the directory replaces its list on every change), so RBAC costs a
+    dictionary lookup per call rather than a scan of assignments and wildcard patterns."""
+
+    def __init__(self, directory: Directory) -> None:
+        self._directory = directory
+        self._seen: object = None
+        self._size = -1
+        self._decisions: dict[tuple[str, str, str], bool] = {}
+
+    def permits(self, principal_id: str, data_action: str, resource_id: str) -> bool:
+        assignments = self._directory.role_assignments
+        if assignments is not self._seen or len(assignments) != self._size:
+            self._decisions = {}
+            self._seen, self._size = assignments, len(assignments)
+        key = (principal_id, data_action, resource_id)
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self._directory.permits(principal_id, data_action, resource_id)
+            self._decisions[key] = decision
+        return decision
+
+
+class DataPlane:
+    """Per-instance state of the data plane's hot path: the emulator state plus its caches."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.callers = CallerCache()
+        self.permissions = PermissionCache(state.directory)
+        self._request_prefix = secrets.token_hex(12)
+        self._request_counter = itertools.count(1)
+
+    def request_id(self) -> str:
+        """A unique `apim-request-id` in GUID shape, without a uuid4 per call."""
+        p = self._request_prefix
+        return f"{p[:8]}-{p[8:12]}-{p[12:16]}-{p[16:20]}-{next(self._request_counter):012x}"
+
+
 class DataPlaneCall:
     """One request through the checks. Each `check_*` returns an error response (already audited)
     or the value the next step needs; `ok()` audits success and returns the response headers."""
 
-    def __init__(self, state: EmulatorState, operation: Operation, deployment: str = "") -> None:
-        self.state = state
+    def __init__(self, plane: DataPlane, operation: Operation, deployment: str = "") -> None:
+        self.plane = plane
+        self.state = plane.state
         self.operation = operation
         self.deployment_name = deployment
         self.caller: Caller | None = None
@@ -100,8 +142,14 @@ class DataPlaneCall:
         self.audit(response.status_code)
         return response
 
-    def check_caller(self, request: Request, *, key_as_bearer: bool = False) -> Caller | Response:
-        result = authenticate(request, self.state, key_as_bearer=key_as_bearer)
+    def check_caller(self, incoming: Incoming, *, key_as_bearer: bool = False) -> Caller | Response:
+        result = authenticate(
+            self.state,
+            incoming.authorization,
+            incoming.api_key,
+            key_as_bearer=key_as_bearer,
+            cache=self.plane.callers,
+        )
         if isinstance(result, Rejected):
             self.state.audit.record(
                 SERVICE,
@@ -132,7 +180,7 @@ class DataPlaneCall:
         if caller is None or caller.auth != "token":
             return None  # keys are not subject to Azure RBAC
         resource = self.state.directory.openai
-        if self.state.directory.permits(caller.object_id, self.operation.data_action, resource.resource_id):
+        if self.plane.permissions.permits(caller.object_id, self.operation.data_action, resource.resource_id):
             return None
         return self.fail(
             errors.permission_denied(caller.object_id, self.operation.data_action, self.operation.template)
@@ -156,7 +204,7 @@ class DataPlaneCall:
 
     def ok(self, extra_headers: dict[str, str] | None = None) -> dict[str, str]:
         self.audit(200)
-        headers = {"apim-request-id": str(uuid.uuid4()), "x-ms-region": REGION}
+        headers = {"apim-request-id": self.plane.request_id(), "x-ms-region": REGION}
         if extra_headers:
             headers.update(extra_headers)
         return headers

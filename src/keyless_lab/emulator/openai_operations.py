@@ -12,10 +12,10 @@ from typing import Any
 from starlette.responses import Response
 
 from . import errors
+from .asgi import JsonReply
 from .chat import build_reply, completion_body, quota_tokens, stream_chunks
 from .directory import Deployment
 from .embeddings import embeddings_body, input_tokens
-from .jsonio import FastJSONResponse
 from .openai_access import DataPlaneCall
 from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
 from .openai_requests import chat_request, embeddings_request
@@ -28,7 +28,7 @@ MAX_REQUEST_TOKENS = 300_000  # per embeddings request
 
 def chat_completions(
     call: DataPlaneCall, deployment: Deployment, model: ModelInfo, body: dict[str, Any], api_version: str
-) -> Response:
+) -> Response | JsonReply:
     request = chat_request(body)
     if isinstance(request, Response):
         return call.fail(request)
@@ -41,12 +41,12 @@ def chat_completions(
     headers = call.ok(quota)
     if request.stream:
         return event_stream(stream_chunks(reply, request.include_usage), headers)
-    return FastJSONResponse(completion_body(reply), headers=headers)
+    return JsonReply(completion_body(reply), headers)
 
 
 def embeddings(
     call: DataPlaneCall, deployment: Deployment, model: ModelInfo, body: dict[str, Any], api_version: str
-) -> Response:
+) -> Response | JsonReply:
     request = embeddings_request(body)
     if isinstance(request, Response):
         return call.fail(request)
@@ -85,10 +85,10 @@ def embeddings(
     if isinstance(quota, Response):
         return quota
     payload = embeddings_body(request.inputs, model, dimensions, request.encoding_format)
-    return FastJSONResponse(payload, headers=call.ok(quota))
+    return JsonReply(payload, call.ok(quota))
 
 
-def models_list(call: DataPlaneCall, state: EmulatorState) -> Response:
+def models_list(call: DataPlaneCall, state: EmulatorState) -> JsonReply:
     """The models deployed on the resource, in Azure's model-list shape (the lab lists deployed
     models only; Azure lists every model the resource could deploy)."""
     seen: dict[str, ModelInfo] = {}
@@ -113,4 +113,4 @@ def models_list(call: DataPlaneCall, state: EmulatorState) -> Response:
         }
         for model_id, info in seen.items()
     ]
-    return FastJSONResponse({"data": data, "object": "list"}, headers=call.ok())
+    return JsonReply({"data": data, "object": "list"}, call.ok())

@@ -8,13 +8,13 @@ never in an exception.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import Response
 
 from . import errors
+from .jsonio import loads
 
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 ENCODINGS = ("float", "base64")
@@ -79,7 +79,7 @@ def _positive_int(body: dict[str, Any], param: str, maximum: int | None = None) 
 def parse_json_object(raw: bytes) -> dict[str, Any] | Response:
     """The body as a JSON object, or the 400 Azure answers for anything else."""
     try:
-        body = json.loads(raw)
+        body = loads(raw)
     except (ValueError, RecursionError):
         return errors.bad_request("We could not parse the JSON body of your request.")
     if not isinstance(body, dict):

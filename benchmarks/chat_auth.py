@@ -1,0 +1,283 @@
+"""What authentication costs on the emulator's chat completions route, measured side by side.
+
+    python benchmarks/chat_auth.py            # wrk if installed, else the asyncio client
+    python benchmarks/chat_auth.py --client asyncio --duration 1 --warmup 0.5   # quick look
+
+One server process, one uvicorn worker (uvloop + httptools), plain HTTP on loopback, serving the
+emulator's real HTTPS application plus one extra route. Three cases, driven one after the other
+with the same load:
+
+  floor    POST /bench/floor: no auth, a minimal JSON reply (the routing + HTTP cost alone)
+  api-key  POST /openai/deployments/gpt-4o-mini/chat/completions with `api-key: <key1>`
+  bearer   the same route with `Authorization: Bearer <managed identity token>`: full validation
+           (signature cached per token, lifetime checked per call), tenant, RBAC, audit log
+
+The floor route is appended after the emulator's routes, so it pays the same route matching.
+TLS is left out on purpose: it costs every case alike and would hide what authentication costs.
+Each case gets a warm-up, then a measured run; every response must be a 200 or the run fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+CHAT_PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
+FLOOR_PATH = "/bench/floor"
+BODY = json.dumps({"messages": [{"role": "user", "content": "Say hello to the benchmark."}]})
+TARGETS = "bearer >= 0.5x floor req/s, bearer p99 <= 25 ms, api-key and bearer within 10%"
+
+
+# -- the server (a child process) ----------------------------------------------------------------
+def serve(conn: Connection) -> None:
+    """Build an emulator state and app, mint a token, report (port, key, token), then serve."""
+    import uvicorn
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from keyless_lab.emulator.access_tokens import COGNITIVE_SERVICES
+    from keyless_lab.emulator.app import https_app
+    from keyless_lab.emulator.state import EmulatorState, Urls
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, 0))
+    sock.listen(2048)
+    port = sock.getsockname()[1]
+    state = EmulatorState(urls=Urls(https=f"http://{LOOPBACK}:{port}", http=f"http://{LOOPBACK}:{port}"))
+
+    async def floor(request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True})
+
+    app = https_app(state)
+    app.router.routes.append(Route(FLOOR_PATH, floor, methods=["POST"]))
+    principal = state.directory.by_name("vm-keyless-lab")
+    token = state.issuer.managed_identity_token(principal, COGNITIVE_SERVICES, 24 * 3600).token
+    config = uvicorn.Config(
+        app, loop="uvloop", http="httptools", lifespan="off", access_log=False, log_level="warning", workers=1
+    )
+    conn.send((port, state.openai_keys.key1, token))
+    conn.close()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+# -- results -------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    case: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_200: int
+
+
+# -- wrk -----------------------------------------------------------------------------------------
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+{headers}
+"""
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        raise ValueError(f"cannot read wrk latency {text!r}")
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+def _wrk_args(threads: int, connections: int, seconds: float) -> list[str]:
+    return ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+
+
+def run_wrk(case: str, url: str, headers: dict[str, str], seconds: float, connections: int, threads: int) -> Result:
+    lines = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+    with tempfile.TemporaryDirectory(prefix="keyless-bench-") as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(WRK_SCRIPT.format(body=json.dumps(BODY), headers=lines))
+        script.chmod(0o600)  # it holds a lab-only key or token for the run's duration
+        out = subprocess.run(
+            [*_wrk_args(threads, connections, seconds), "-s", str(script), url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _wrk_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _wrk_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non_200 = int(bad.group(1)) if bad else 0
+    if errors:
+        non_200 += sum(int(g) for g in errors.groups())
+    return Result(case, rps, p50, p99, total, non_200)
+
+
+# -- asyncio fallback ----------------------------------------------------------------------------
+async def _connection(
+    port: int, request: bytes, until: float, latencies: list[float], statuses: dict[int, int]
+) -> None:
+    reader, writer = await asyncio.open_connection(LOOPBACK, port)
+    try:
+        while True:
+            started = time.perf_counter()
+            if started >= until:
+                return
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def _drive(
+    port: int, request: bytes, seconds: float, connections: int
+) -> tuple[list[float], dict[int, int], float]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    started = time.perf_counter()
+    until = started + seconds
+    await asyncio.gather(*(_connection(port, request, until, latencies, statuses) for _ in range(connections)))
+    return latencies, statuses, time.perf_counter() - started
+
+
+def run_asyncio(case: str, port: int, path: str, headers: dict[str, str], seconds: float, connections: int) -> Result:
+    lines = [f"POST {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", "Content-Type: application/json"]
+    lines += [f"{k}: {v}" for k, v in headers.items()] + [f"Content-Length: {len(BODY)}", "", BODY]
+    request = "\r\n".join(lines).encode()
+    try:
+        import uvloop
+
+        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:  # pragma: no cover
+        runner = asyncio.Runner()
+    with runner:
+        latencies, statuses, elapsed = runner.run(_drive(port, request, seconds, connections))
+    latencies.sort()
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
+    return Result(
+        case,
+        len(latencies) / elapsed,
+        quantiles[49],
+        quantiles[98],
+        len(latencies),
+        sum(n for status, n in statuses.items() if status != 200),
+    )
+
+
+# -- the run -------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per case")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per case")
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (the server keeps the other core)")
+    args = parser.parse_args(argv)
+
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "asyncio"
+    if client == "wrk" and not shutil.which("wrk"):
+        parser.error("wrk is not installed (apt-get install -y wrk), use --client asyncio")
+
+    parent, child = mp.get_context("spawn").Pipe()
+    server = mp.get_context("spawn").Process(target=serve, args=(child,), daemon=True)
+    server.start()
+    port, key, token = parent.recv()
+    _wait_for_port(port)
+    cases = [
+        ("floor", FLOOR_PATH, {}),
+        ("api-key", CHAT_PATH, {"api-key": key}),
+        ("bearer", CHAT_PATH, {"Authorization": f"Bearer {token}"}),
+    ]
+    print(
+        f"keyless-lab chat auth benchmark: client={client}"
+        + (f" (wrk -t{args.threads})" if client == "wrk" else " (asyncio fallback: wrk not used)")
+        + f", {args.connections} connections, {args.duration:g} s per case after {args.warmup:g} s warm-up,"
+        f" 1 uvicorn worker (uvloop + httptools), plain HTTP on loopback, {os.cpu_count()} CPUs",
+        flush=True,
+    )
+    results: list[Result] = []
+    try:
+        for case, path, headers in cases:
+            for seconds, keep in ((args.warmup, False), (args.duration, True)):
+                if seconds <= 0:
+                    continue
+                if client == "wrk":
+                    result = run_wrk(
+                        case, f"http://{LOOPBACK}:{port}{path}", headers, seconds, args.connections, args.threads
+                    )
+                else:
+                    result = run_asyncio(case, port, path, headers, seconds, args.connections)
+                if keep:
+                    results.append(result)
+    finally:
+        server.terminate()
+        server.join(5)
+    return report(results)
+
+
+def _wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((LOOPBACK, port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def report(results: list[Result]) -> int:
+    by_case = {r.case: r for r in results}
+    floor = by_case["floor"].requests_per_second
+    print(f"{'case':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x floor':>8} {'requests':>9} {'non-200':>8}")
+    for r in results:
+        print(
+            f"{r.case:<8} {r.requests_per_second:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+            f"{r.requests_per_second / floor:>8.2f} {r.requests:>9} {r.non_200:>8}"
+        )
+    bearer, key = by_case["bearer"], by_case["api-key"]
+    gap = abs(bearer.requests_per_second - key.requests_per_second) / max(
+        bearer.requests_per_second, key.requests_per_second
+    )
+    checks = {
+        "bearer >= 0.5x floor": bearer.requests_per_second >= 0.5 * floor,
+        "bearer p99 <= 25 ms": bearer.p99_ms <= 25.0,
+        "api-key vs bearer within 10%": gap <= 0.10,
+        "every response was a 200": all(r.non_200 == 0 for r in results),
+    }
+    print(f"api-key vs bearer throughput gap: {gap:.1%}")
+    for name, passed in checks.items():
+        print(f"  [{'ok' if passed else 'MISSED'}] {name}")
+    return 0 if checks["every response was a 200"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
