@@ -14,7 +14,10 @@ with the same load:
 
 The floor route is appended after the emulator's routes, so it pays the same route matching.
 TLS is left out on purpose: it costs every case alike and would hide what authentication costs.
-Each case gets a warm-up, then a measured run; every response must be a 200 or the run fails.
+Each case gets a warm-up, then its measured time in interleaved rounds (floor, api-key, bearer,
+floor, ...), so that load from elsewhere on the machine falls on all three alike; throughput is
+pooled over the rounds and p50/p99 come from the pooled latency distribution. Every response must
+be a 200 or the run fails.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import multiprocessing as mp
 import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,7 +80,20 @@ def serve(conn: Connection) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-# -- results -------------------------------------------------------------------------------------
+# -- measurements --------------------------------------------------------------------------------
+GRID = 1000  # latency quantiles kept per run, at the midpoints of 1000 equal slices
+
+
+@dataclass
+class Run:
+    """One measured run of one case: counts plus its latency distribution as GRID quantiles (ms)."""
+
+    requests: int
+    seconds: float
+    non_200: int
+    quantiles_ms: list[float]
+
+
 @dataclass
 class Result:
     case: str
@@ -87,6 +103,38 @@ class Result:
     requests: int
     non_200: int
 
+    @classmethod
+    def merge(cls, case: str, runs: list[Run]) -> Result:
+        """Pool the runs: throughput over their total time; percentiles of the pooled distribution,
+        each run's quantile points weighted by its number of requests."""
+        points = sorted((q, run.requests / GRID) for run in runs for q in run.quantiles_ms if run.requests)
+        total = sum(weight for _, weight in points)
+
+        def percentile(p: float) -> float:
+            target, seen = total * p / 100, 0.0
+            for value, weight in points:
+                seen += weight
+                if seen >= target:
+                    return value
+            return points[-1][0] if points else math.nan
+
+        requests = sum(r.requests for r in runs)
+        return cls(
+            case,
+            requests / sum(r.seconds for r in runs),
+            percentile(50),
+            percentile(99),
+            requests,
+            sum(r.non_200 for r in runs),
+        )
+
+
+def grid_of(sorted_ms: list[float]) -> list[float]:
+    if not sorted_ms:
+        return []
+    n = len(sorted_ms)
+    return [sorted_ms[min(n - 1, int((i + 0.5) * n / GRID))] for i in range(GRID)]
+
 
 # -- wrk -----------------------------------------------------------------------------------------
 WRK_SCRIPT = """
@@ -94,26 +142,23 @@ wrk.method = "POST"
 wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
 {headers}
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("KLAB-SUMMARY %d %d %d %d\\n", summary.requests, summary.duration, e.status,
+                         e.connect + e.read + e.write + e.timeout))
+  for i = 0, {grid} - 1 do
+    io.write(string.format("KLAB-Q %d\\n", latency:percentile((i + 0.5) * 100 / {grid})))
+  end
+end
 """
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk_ms(text: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
-    if not match:
-        raise ValueError(f"cannot read wrk latency {text!r}")
-    return float(match.group(1)) * UNITS[match.group(2)]
-
-
-def _wrk_args(threads: int, connections: int, seconds: float) -> list[str]:
-    return ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
-
-
-def run_wrk(case: str, url: str, headers: dict[str, str], seconds: float, connections: int, threads: int) -> Result:
+def run_wrk(url: str, headers: dict[str, str], seconds: float, connections: int, threads: int) -> Run:
     lines = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
     with tempfile.TemporaryDirectory(prefix="keyless-bench-") as tmp:
         script = Path(tmp) / "post.lua"
-        script.write_text(WRK_SCRIPT.format(body=json.dumps(BODY), headers=lines))
+        script.write_text(WRK_SCRIPT.format(body=json.dumps(BODY), headers=lines, grid=GRID))
         script.chmod(0o600)  # it holds a lab-only key or token for the run's duration
         out = subprocess.run(
             [*_wrk_args(threads, connections, seconds), "-s", str(script), url],
@@ -121,16 +166,16 @@ def run_wrk(case: str, url: str, headers: dict[str, str], seconds: float, connec
             text=True,
             check=True,
         ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _wrk_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    p99 = _wrk_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    non_200 = int(bad.group(1)) if bad else 0
-    if errors:
-        non_200 += sum(int(g) for g in errors.groups())
-    return Result(case, rps, p50, p99, total, non_200)
+    summary = re.search(r"^KLAB-SUMMARY (\d+) (\d+) (\d+) (\d+)$", out, re.M)
+    if summary is None:
+        raise RuntimeError(f"wrk printed no summary:\n{out}")
+    requests, micros, bad_status, socket_errors = (int(g) for g in summary.groups())
+    quantiles = [int(v) / 1000 for v in re.findall(r"^KLAB-Q (\d+)$", out, re.M)]
+    return Run(requests, micros / 1e6, bad_status + socket_errors, quantiles)
+
+
+def _wrk_args(threads: int, connections: int, seconds: float) -> list[str]:
+    return ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
 
 
 # -- asyncio fallback ----------------------------------------------------------------------------
@@ -165,7 +210,7 @@ async def _drive(
     return latencies, statuses, time.perf_counter() - started
 
 
-def run_asyncio(case: str, port: int, path: str, headers: dict[str, str], seconds: float, connections: int) -> Result:
+def run_asyncio(port: int, path: str, headers: dict[str, str], seconds: float, connections: int) -> Run:
     lines = [f"POST {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", "Content-Type: application/json"]
     lines += [f"{k}: {v}" for k, v in headers.items()] + [f"Content-Length: {len(BODY)}", "", BODY]
     request = "\r\n".join(lines).encode()
@@ -178,15 +223,8 @@ def run_asyncio(case: str, port: int, path: str, headers: dict[str, str], second
     with runner:
         latencies, statuses, elapsed = runner.run(_drive(port, request, seconds, connections))
     latencies.sort()
-    quantiles = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
-    return Result(
-        case,
-        len(latencies) / elapsed,
-        quantiles[49],
-        quantiles[98],
-        len(latencies),
-        sum(n for status, n in statuses.items() if status != 200),
-    )
+    bad = sum(n for status, n in statuses.items() if status != 200)
+    return Run(len(latencies), elapsed, bad, grid_of(latencies))
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -195,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per case")
     parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per case")
+    parser.add_argument("--rounds", type=int, default=4, help="interleave each case's measured time in N slices")
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (the server keeps the other core)")
     args = parser.parse_args(argv)
@@ -204,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         client = "wrk" if shutil.which("wrk") else "asyncio"
     if client == "wrk" and not shutil.which("wrk"):
         parser.error("wrk is not installed (apt-get install -y wrk), use --client asyncio")
+    rounds = max(1, args.rounds)
 
     parent, child = mp.get_context("spawn").Pipe()
     server = mp.get_context("spawn").Process(target=serve, args=(child,), daemon=True)
@@ -218,28 +258,30 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"keyless-lab chat auth benchmark: client={client}"
         + (f" (wrk -t{args.threads})" if client == "wrk" else " (asyncio fallback: wrk not used)")
-        + f", {args.connections} connections, {args.duration:g} s per case after {args.warmup:g} s warm-up,"
-        f" 1 uvicorn worker (uvloop + httptools), plain HTTP on loopback, {os.cpu_count()} CPUs",
+        + f", {args.connections} connections, {args.duration:g} s per case"
+        + (f" in {rounds} interleaved rounds" if rounds > 1 else "")
+        + f" after {args.warmup:g} s warm-up, 1 uvicorn worker (uvloop + httptools),"
+        f" plain HTTP on loopback, {os.cpu_count()} CPUs",
         flush=True,
     )
-    results: list[Result] = []
+
+    def measure(path: str, headers: dict[str, str], seconds: float) -> Run:
+        if client == "wrk":
+            return run_wrk(f"http://{LOOPBACK}:{port}{path}", headers, seconds, args.connections, args.threads)
+        return run_asyncio(port, path, headers, seconds, args.connections)
+
+    runs: dict[str, list[Run]] = {case: [] for case, _, _ in cases}
     try:
-        for case, path, headers in cases:
-            for seconds, keep in ((args.warmup, False), (args.duration, True)):
-                if seconds <= 0:
-                    continue
-                if client == "wrk":
-                    result = run_wrk(
-                        case, f"http://{LOOPBACK}:{port}{path}", headers, seconds, args.connections, args.threads
-                    )
-                else:
-                    result = run_asyncio(case, port, path, headers, seconds, args.connections)
-                if keep:
-                    results.append(result)
+        if args.warmup > 0:
+            for _, path, headers in cases:
+                measure(path, headers, args.warmup)
+        for _ in range(rounds):
+            for case, path, headers in cases:
+                runs[case].append(measure(path, headers, args.duration / rounds))
     finally:
         server.terminate()
         server.join(5)
-    return report(results)
+    return report([Result.merge(case, case_runs) for case, case_runs in runs.items()])
 
 
 def _wait_for_port(port: int, timeout: float = 15.0) -> None:
