@@ -252,3 +252,22 @@ def test_cached_verification_still_checks_expiry(fresh_emulator: EmulatorServer)
     assert late.status_code == 401
     assert late.json() == TOKEN_401
     assert fresh_emulator.state.audit.rows("Azure OpenAI")[-1]["credential"] == "token has expired"
+
+
+def test_rotated_signing_keys_still_verify_until_dropped(fresh_emulator: EmulatorServer) -> None:
+    """Entra rolls its signing keys: tokens signed with the previous key verify by `kid` until the key
+    is withdrawn from the key set."""
+    state = fresh_emulator.state
+    old_token = ManagedIdentityCredential().get_token(SCOPE).token
+    state.keys.rotate(keep_previous=True)
+    new_token = ManagedIdentityCredential(client_id="26077e4e-b349-41d0-8d65-6a9ea39c8d7f").get_token(SCOPE).token
+    assert jwt.get_unverified_header(old_token)["kid"] != jwt.get_unverified_header(new_token)["kid"]
+    body = {"messages": MESSAGES}
+    with http(fresh_emulator) as client:
+        for token in (old_token, new_token):
+            assert client.post(CHAT_PATH, json=body, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        state.keys.rotate(keep_previous=False)
+        state.openai_tokens.forget()  # drop cached verifications made with the withdrawn keys
+        refused = client.post(CHAT_PATH, json=body, headers={"Authorization": f"Bearer {old_token}"})
+    assert (refused.status_code, refused.json()) == (401, TOKEN_401)
+    assert state.audit.rows("Azure OpenAI")[-1]["credential"] == "signing key not found"
