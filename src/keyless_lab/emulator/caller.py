@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from . import errors
 from .access_tokens import TokenRejected
+from .openai_keys import KEY_NAMES
 from .state import EmulatorState
 
 ANONYMOUS_KEY_HOLDER = "anonymous (api-key)"
@@ -37,6 +38,18 @@ class Rejected:
     response: Response
     auth: str  # what was attempted: "token", "api-key" or "none"
     reason: str
+
+
+KEY_HOLDERS = {
+    name: Caller(
+        name=ANONYMOUS_KEY_HOLDER,
+        object_id="",
+        auth="api-key",
+        how=f"the resource's API key ({name}), which names no one",
+        credential=name,
+    )
+    for name in KEY_NAMES
+}
 
 
 def describe_token(claims: dict[str, Any], principal_kind: str | None) -> str:
@@ -116,13 +129,7 @@ def _key_holder(key: str, state: EmulatorState) -> Caller | Rejected:
     name = resource.keys.match(key.strip())
     if name is None:
         return Rejected(errors.invalid_key(), "api-key", "not a key of this resource")
-    return Caller(
-        name=ANONYMOUS_KEY_HOLDER,
-        object_id="",
-        auth="api-key",
-        how=f"the resource's API key ({name}), which names no one",
-        credential=name,
-    )
+    return KEY_HOLDERS[name]
 
 
 def _token_holder(token: str, state: EmulatorState, cache: CallerCache | None) -> Caller | Rejected:
