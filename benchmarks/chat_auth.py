@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 LOOPBACK = "127.0.0.1"
 CHAT_PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
@@ -47,9 +49,8 @@ TARGETS = "bearer >= 0.5x floor req/s, bearer p99 <= 25 ms, api-key and bearer w
 
 
 # -- the server (a child process) ----------------------------------------------------------------
-def serve(conn: Connection) -> None:
-    """Build an emulator state and app, mint a token, report (port, key, token), then serve."""
-    import uvicorn
+def build_app() -> tuple[Any, str, str]:
+    """The emulator's HTTPS application plus the floor route, a lab key and a managed identity token."""
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -58,12 +59,7 @@ def serve(conn: Connection) -> None:
     from keyless_lab.emulator.app import https_app
     from keyless_lab.emulator.state import EmulatorState, Urls
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOOPBACK, 0))
-    sock.listen(2048)
-    port = sock.getsockname()[1]
-    state = EmulatorState(urls=Urls(https=f"http://{LOOPBACK}:{port}", http=f"http://{LOOPBACK}:{port}"))
+    state = EmulatorState(urls=Urls(https=f"http://{LOOPBACK}:1", http=f"http://{LOOPBACK}:1"))
 
     async def floor(request: Request) -> JSONResponse:
         return JSONResponse({"ok": True})
@@ -72,12 +68,90 @@ def serve(conn: Connection) -> None:
     app.router.routes.append(Route(FLOOR_PATH, floor, methods=["POST"]))
     principal = state.directory.by_name("vm-keyless-lab")
     token = state.issuer.managed_identity_token(principal, COGNITIVE_SERVICES, 24 * 3600).token
+    return app, state.openai_keys.key1, token
+
+
+def serve(conn: Connection) -> None:
+    """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, 0))
+    sock.listen(2048)
+    app, key, token = build_app()
     config = uvicorn.Config(
         app, loop="uvloop", http="httptools", lifespan="off", access_log=False, log_level="warning", workers=1
     )
-    conn.send((port, state.openai_keys.key1, token))
+    conn.send((sock.getsockname()[1], key, token))
     conn.close()
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def in_process(calls: int) -> int:
+    """CPU time per request inside the application (direct ASGI calls, no network, no HTTP server):
+    insensitive to other load on the machine, it isolates what each case's route itself costs."""
+    app, key, token = build_app()
+    body = BODY.encode()
+
+    def scope(path: str, headers: dict[str, str]) -> dict[str, Any]:
+        route, _, query = path.partition("?")
+        raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": route,
+            "raw_path": route.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": raw,
+            "client": (LOOPBACK, 1),
+            "server": (LOOPBACK, 2),
+        }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def run(case_scope: dict[str, Any], n: int) -> float:
+        statuses: list[int] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        started = time.process_time()
+        for _ in range(n):
+            await app(case_scope, receive, send)
+        elapsed = time.process_time() - started
+        if set(statuses) != {200}:
+            raise RuntimeError(f"non-200 responses: {sorted(set(statuses))}")
+        return elapsed / n * 1e6
+
+    cases = {
+        "floor": scope(FLOOR_PATH, {}),
+        "api-key": scope(CHAT_PATH, {"api-key": key}),
+        "bearer": scope(CHAT_PATH, {"Authorization": f"Bearer {token}"}),
+    }
+    rounds = 10
+    print(
+        f"keyless-lab chat auth benchmark, in process: CPU time per request, {calls} calls per case in {rounds} "
+        "interleaved rounds (median of rounds)"
+    )
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    with asyncio.Runner() as runner:
+        for case_scope in cases.values():
+            runner.run(run(case_scope, min(calls, 500)))  # warm-up
+        for _ in range(rounds):
+            for name, case_scope in cases.items():
+                samples[name].append(runner.run(run(case_scope, max(1, calls // rounds))))
+    costs = {name: statistics.median(values) for name, values in samples.items()}
+    for name, cost in costs.items():
+        print(f"{name:<8} {cost:>7.1f} us/request   {costs['floor'] / cost:>5.2f}x floor throughput (CPU bound)")
+    return 0
 
 
 # -- measurements --------------------------------------------------------------------------------
@@ -236,7 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=4, help="interleave each case's measured time in N slices")
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (the server keeps the other core)")
+    parser.add_argument(
+        "--in-process", type=int, metavar="CALLS", default=0, help="measure CPU time per request in-process instead"
+    )
     args = parser.parse_args(argv)
+    if args.in_process:
+        return in_process(args.in_process)
 
     client = args.client
     if client == "auto":

@@ -28,3 +28,11 @@ def test_benchmark_runs_end_to_end_with_the_asyncio_client() -> None:
     assert set(rows) == {"floor", "api-key", "bearer"}, out
     assert all(int(row[5]) > 0 and int(row[6]) == 0 for row in rows.values()), out  # requests served, no non-200
     assert "[ok] every response was a 200" in out
+
+
+def test_benchmark_in_process_mode_measures_all_three_cases() -> None:
+    command = [sys.executable, str(ROOT / "benchmarks" / "chat_auth.py"), "--in-process", "200"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    cases = [line.split()[0] for line in result.stdout.splitlines() if "us/request" in line]
+    assert cases == ["floor", "api-key", "bearer"], result.stdout

@@ -107,6 +107,13 @@ def test_add_and_remove_deployments_from_python(fresh_emulator: EmulatorServer) 
     ]
 
 
+def test_a_default_deployment_is_the_one_exported(fresh_emulator: EmulatorServer) -> None:
+    """What `keyless-lab serve --deployment NAME` relies on."""
+    fresh_emulator.state.directory.add_deployment("course-chat", default=True)
+    assert fresh_emulator.environment()["AZURE_OPENAI_DEPLOYMENT"] == "course-chat"
+    assert list(fresh_emulator.state.directory.openai.deployments)[1:] == [CHAT_DEPLOYMENT, EMBEDDINGS_DEPLOYMENT]
+
+
 @pytest.mark.parametrize("name", ["", "a/b"])
 def test_invalid_deployment_names_are_refused(name: str) -> None:
     with pytest.raises(ValueError, match="deployment name"):

@@ -334,11 +334,13 @@ class Directory:
         *,
         rpm: int | None = None,
         tpm: int | None = None,
+        default: bool = False,
     ) -> Deployment:
         """What `az cognitiveservices account deployment create` does (also behind `serve --deployment`).
 
         Without `model`, a deployment named after a known model deploys that model (the usual
-        convention), any other name deploys gpt-4o-mini.
+        convention), any other name deploys gpt-4o-mini. `default=True` puts it first, which makes
+        it the `AZURE_OPENAI_DEPLOYMENT` the server exports.
         """
         if not name or "/" in name:
             raise ValueError(f"invalid deployment name {name!r}")
@@ -346,7 +348,8 @@ class Directory:
         info = model_info(model or (name if name in CATALOGUE else DEFAULT_CHAT_MODEL), model_version or "")
         deployment = Deployment(name, info.name, info.version, rpm, tpm)
         with self._lock:
-            self.openai.deployments = {**self.openai.deployments, name: deployment}
+            others = {k: v for k, v in self.openai.deployments.items() if k != name}
+            self.openai.deployments = {name: deployment, **others} if default else {**others, name: deployment}
         return deployment
 
     def remove_deployment(self, name: str) -> bool:
