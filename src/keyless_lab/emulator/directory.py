@@ -434,5 +434,5 @@ class Directory:
 
 def _check_limits(rpm: int | None, tpm: int | None) -> None:
     for name, value in (("rpm", rpm), ("tpm", tpm)):
-        if value is not None and (not isinstance(value, int) or value < 1):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
             raise ValueError(f"{name} must be a positive integer or None, not {value!r}")
