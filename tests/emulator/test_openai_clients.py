@@ -14,7 +14,7 @@ import struct
 
 import openai
 import pytest
-from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+from azure.identity import ClientSecretCredential, ManagedIdentityCredential, get_bearer_token_provider
 from azure.identity.aio import ManagedIdentityCredential as AsyncManagedIdentityCredential
 from azure.identity.aio import get_bearer_token_provider as get_async_bearer_token_provider
 from openai import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
@@ -26,6 +26,7 @@ from openai_support import (
     MESSAGES,
     RESOURCE_NOT_FOUND,
     SCOPE,
+    TENANT,
     VM_OBJECT_ID,
     v1_base_url,
 )
@@ -258,3 +259,18 @@ def test_trap_azure_client_with_a_v1_base_url_is_not_found(emulator: EmulatorSer
         client.chat.completions.create(model=CHAT_DEPLOYMENT, messages=MESSAGES)
     assert caught.value.response.request.url.path == f"/openai/v1/deployments/{CHAT_DEPLOYMENT}/chat/completions"
     assert caught.value.response.json() == RESOURCE_NOT_FOUND
+
+
+def test_client_secret_token_is_described_as_such(emulator: EmulatorServer) -> None:
+    app = emulator.state.directory.application("fbc1a949-a612-4cdb-bbd4-6d785cf74e2e")
+    assert app is not None
+    credential = ClientSecretCredential(TENANT, app.client_id, app.secrets[0].value, disable_instance_discovery=True)
+    client = AzureOpenAI(
+        azure_endpoint=emulator.urls.openai_endpoint,
+        api_version=API_VERSION,
+        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),
+    )
+    content = client.chat.completions.create(model=CHAT_DEPLOYMENT, messages=MESSAGES).choices[0].message.content
+    assert content is not None and content.startswith("Hello, app-keyless-batch!")
+    assert "a Microsoft Entra ID token from a client secret" in content
+    assert _last_openai_row(emulator)["credential"] == "client secret"
