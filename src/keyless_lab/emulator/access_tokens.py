@@ -20,7 +20,7 @@ from typing import Any
 import jwt
 
 from .clock import Clock, TokenPolicy
-from .directory import Principal
+from .directory import Principal, User
 from .keys import KeySet
 
 COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"
@@ -78,6 +78,63 @@ class TokenIssuer:
         claims = self._app_claims(principal, resource, lifetime)
         claims["appidacr"] = client_auth
         return self._sign(claims, resource)
+
+    def user_token(
+        self, user: User, client_id: str, resource: str, lifetime: int, amr: tuple[str, ...] = ("pwd",)
+    ) -> IssuedToken:
+        """A v1 delegated token: a public client (`appid`) acting for a signed-in user (`scp`)."""
+        now = int(self.clock.now())
+        issuer = v1_issuer(user.tenant)
+        jti = str(uuid.uuid4())
+        claims: dict[str, Any] = {
+            "aud": resource,
+            "iss": issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "acr": "1",
+            "aio": _opaque("aio", user.object_id, jti),
+            "amr": list(amr),
+            "appid": client_id,
+            "appidacr": "0",  # a public client: no client authentication
+            "family_name": user.surname,
+            "given_name": user.given_name,
+            "idtyp": "user",
+            "ipaddr": "127.0.0.1",
+            "name": user.display_name,
+            "oid": user.object_id,
+            "rh": _opaque("rh", jti),
+            "scp": "user_impersonation",
+            "sub": _opaque("sub", user.object_id, client_id),  # pairwise: per user and app
+            "tid": user.tenant,
+            "unique_name": user.upn,
+            "upn": user.upn,
+            "uti": _opaque("uti", jti),
+            "ver": "1.0",
+        }
+        return self._sign(claims, resource)
+
+    def id_token(self, user: User, client_id: str, issuer: str, nonce: str | None, lifetime: int = 3600) -> str:
+        """A v2 OpenID Connect ID token for the client: who signed in (`aud` = the client id)."""
+        now = int(self.clock.now())
+        claims: dict[str, Any] = {
+            "aud": client_id,
+            "iss": issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "name": user.display_name,
+            "oid": user.object_id,
+            "preferred_username": user.upn,
+            "rh": _opaque("rh", user.object_id, str(now)),
+            "sub": _opaque("sub", user.object_id, client_id),
+            "tid": user.tenant,
+            "uti": _opaque("uti", str(uuid.uuid4())),
+            "ver": "2.0",
+        }
+        if nonce is not None:
+            claims["nonce"] = nonce
+        return self._sign(claims, client_id).token
 
     def _app_claims(self, principal: Principal, resource: str, lifetime: int) -> dict[str, Any]:
         now = int(self.clock.now())

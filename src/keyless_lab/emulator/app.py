@@ -12,11 +12,22 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import authority, errors, managed_identity, openai, token_endpoint
+from . import (
+    app_service,
+    authority,
+    device_authorization,
+    errors,
+    issuers,
+    lab_admin,
+    managed_identity,
+    openai,
+    signin,
+    token_endpoint,
+)
 from .state import EmulatorState
 
-HTTPS_SURFACES = (authority, token_endpoint, openai)
-HTTP_SURFACES = (managed_identity,)
+HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin)
+HTTP_SURFACES = (managed_identity, app_service)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -7,8 +7,10 @@ in Azure, and take a lock because the emulator serves from its own thread.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets as secrets_module
 import string
+import tempfile
 import threading
 import time
 import uuid
@@ -18,8 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from cryptography import x509
 
 from . import rbac
+from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
+from .certificates import create_self_signed
 from .openai_keys import OpenAIKeys
 from .openai_models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
 
@@ -89,6 +94,27 @@ class Application:
     object_id: str  # the service principal's object id (what RBAC and `oid` use)
     tenant: str
     secrets: list[ClientSecret] = field(default_factory=list)
+    certificates: list[RegisteredCertificate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class User:
+    """A person in a tenant; as a principal (RBAC, `oid`) it is the `Principal` of kind "user"."""
+
+    display_name: str
+    given_name: str
+    surname: str
+    upn: str
+    object_id: str
+    tenant: str
+
+
+@dataclass(frozen=True)
+class PublicClient:
+    """A first-party public client application (no secret), such as the Azure CLI."""
+
+    name: str
+    client_id: str
 
 
 @dataclass(frozen=True)
@@ -131,8 +157,14 @@ class Compute:
 class Directory:
     """Tenants, principals, resources and role assignments, with a lock around every change."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], material_dir: Path | None = None) -> None:
         self._lock = threading.Lock()
+        # Where generated lab-only key material (client certificates) goes.
+        self.material_dir = Path(material_dir or tempfile.mkdtemp(prefix="keyless-lab-material-"))
+        # Federated identity credentials by the client id of their owner (an app or a user-assigned identity).
+        self.federated_credentials: dict[str, list[FederatedCredential]] = {}
+        # Values for `${NAME}` placeholders in federated credential issuers (e.g. AKS_OIDC_ISSUER).
+        self.issuer_placeholders: dict[str, str] = {}
         self.tenants = [Tenant(**t) for t in data["tenants"]]
         sub = data["subscription"]
         self.subscription_id: str = sub["id"]
@@ -176,6 +208,8 @@ class Directory:
             )
             for secret in app.get("secrets", []):
                 self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]))
+            for cert in app.get("certificates", []):
+                self._add_certificate(application, cert["display_name"], int(cert["expires_in_days"]))
             self.applications[application.client_id] = application
             self.principals[application.object_id] = Principal(
                 name=application.name,
@@ -184,6 +218,18 @@ class Directory:
                 tenant=application.tenant,
                 kind="application",
             )
+
+        self.users: dict[str, User] = {}
+        for person in data.get("users", []):
+            user = User(**person)
+            self.users[user.object_id] = user
+            self.principals[user.object_id] = Principal(
+                name=user.upn, object_id=user.object_id, client_id="", tenant=user.tenant, kind="user"
+            )
+        self.public_clients: dict[str, PublicClient] = {
+            c["client_id"]: PublicClient(name=c["name"], client_id=c["client_id"])
+            for c in data.get("public_clients", [])
+        }
 
         self.compute = Compute(
             name=vm["name"],
@@ -202,16 +248,27 @@ class Directory:
             )
             for ra in data.get("role_assignments", [])
         ]
+        for fic in data.get("federated_identity_credentials", []):
+            self._add_federated(
+                self._federation_owner(fic["owner"]),
+                FederatedCredential(
+                    name=fic["name"],
+                    issuer=fic["issuer"],
+                    subject=fic["subject"],
+                    audiences=tuple(fic.get("audiences") or (DEFAULT_FEDERATION_AUDIENCE,)),
+                    description=fic.get("description", ""),
+                ),
+            )
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
-    def seeded(cls, path: Path | None = None) -> Directory:
+    def seeded(cls, path: Path | None = None, material_dir: Path | None = None) -> Directory:
         """Load the packaged seed (or another YAML file of the same shape)."""
         if path is None:
             text = resources.files(__package__).joinpath("data", SEED_FILE).read_text()
         else:
             text = Path(path).read_text()
-        return cls(yaml.safe_load(text))
+        return cls(yaml.safe_load(text), material_dir=material_dir)
 
     def _scope(self, scope: str) -> str:
         return {
@@ -251,6 +308,14 @@ class Directory:
         if resource_id:
             return next((p for p in attached if p.resource_id.lower() == resource_id.lower()), None)
         return self.principals.get(self.compute.system_assigned or "")
+
+    def user(self, upn_or_object_id: str) -> User | None:
+        """A user by UPN (case-insensitive) or object id."""
+        key = upn_or_object_id.lower()
+        return self.users.get(key) or next((u for u in self.users.values() if u.upn.lower() == key), None)
+
+    def public_client(self, client_id: str) -> PublicClient | None:
+        return self.public_clients.get(client_id.lower())
 
     # -- RBAC ------------------------------------------------------------------------------------
     def assignments_for(self, principal_id: str) -> list[RoleAssignment]:
@@ -308,6 +373,17 @@ class Directory:
         """What "Certificates & secrets > New client secret" (or `az ad app credential reset --append`) does."""
         app = self._application(app_name_or_id)
         with self._lock:
+            return self._add_secret(app, display_name, expires_in_days)
+
+    def reset_client_secrets(
+        self, app_name_or_id: str, append: bool = False, display_name: str = "rbac", expires_in_days: int = 365
+    ) -> ClientSecret:
+        """What `az ad app credential reset --id … [--append]` does: a new secret, replacing the others
+        unless `append`."""
+        app = self._application(app_name_or_id)
+        with self._lock:
+            if not append:
+                app.secrets.clear()
             return self._add_secret(app, display_name, expires_in_days)
 
     def _application(self, name_or_id: str) -> Application:
@@ -373,6 +449,130 @@ class Directory:
         """Allow or refuse API keys: `disableLocalAuth` is the inverse of `enabled`."""
         self.openai.disable_local_auth = not enabled
 
+    # -- certificates ----------------------------------------------------------------------------
+    def _add_certificate(
+        self, app: Application, display_name: str, expires_in_days: int, certificate: x509.Certificate | None = None
+    ) -> RegisteredCertificate:
+        files = None
+        if certificate is None:
+            now = dt.datetime.now(dt.UTC)
+            not_after = now + dt.timedelta(days=expires_in_days)
+            not_before = min(now - dt.timedelta(minutes=5), not_after - dt.timedelta(days=30))
+            stem = f"{app.name}-{display_name}-{uuid.uuid4().hex[:8]}"
+            certificate, files = create_self_signed(
+                self.material_dir / "certificates",
+                stem,
+                subject=f"{app.name} ({display_name}, keyless-lab)",
+                lifetime_days=(not_after - not_before).days,
+                not_before=not_before,
+            )
+        registered = RegisteredCertificate(str(uuid.uuid4()), display_name, certificate, files)
+        app.certificates.append(registered)
+        return registered
+
+    def add_certificate(
+        self,
+        app_name_or_id: str,
+        display_name: str = "lab-cert",
+        expires_in_days: int = 365,
+        certificate: x509.Certificate | None = None,
+    ) -> RegisteredCertificate:
+        """What "Certificates & secrets > Upload certificate" (or `az ad app credential reset --cert`) does.
+
+        Without `certificate`, the lab generates a key pair and a self-signed certificate and returns
+        the paths of its PEM, PFX (with its password) and CER files in `.files`.
+        """
+        app = self._application(app_name_or_id)
+        with self._lock:
+            return self._add_certificate(app, display_name, expires_in_days, certificate)
+
+    def remove_certificate(self, app_name_or_id: str, thumbprint_or_key_id: str) -> int:
+        """What deleting a certificate under "Certificates & secrets" does; returns how many were removed."""
+        app = self._application(app_name_or_id)
+        key = thumbprint_or_key_id.upper()
+        with self._lock:
+            kept = [c for c in app.certificates if key not in (c.thumbprint, c.key_id.upper())]
+            removed = len(app.certificates) - len(kept)
+            app.certificates = kept
+        return removed
+
+    # -- federated identity credentials ----------------------------------------------------------
+    def user_assigned_identity(self, client_id: str) -> Principal | None:
+        """A user-assigned managed identity by client id (it can hold federated credentials)."""
+        key = client_id.lower()
+        return next((p for p in self.principals.values() if p.kind == "user-assigned" and p.client_id == key), None)
+
+    def _federation_owner(self, name_or_id: str) -> str:
+        """The client id of an app registration or user-assigned identity (where FICs may live)."""
+        key = name_or_id.lower()
+        for p in self.principals.values():
+            if key in (p.name.lower(), p.client_id, p.object_id):
+                if p.kind not in ("application", "user-assigned"):
+                    raise ValueError(
+                        f"{p.name} is a {p.description}: federated credentials go on an app or a user-assigned identity"
+                    )
+                return p.client_id
+        raise KeyError(f"no application or user-assigned identity {name_or_id!r} in the lab directory")
+
+    def _add_federated(self, owner_client_id: str, credential: FederatedCredential) -> FederatedCredential:
+        resolved = FederatedCredential(
+            name=credential.name,
+            issuer=string.Template(credential.issuer).safe_substitute(self.issuer_placeholders),
+            subject=credential.subject,
+            audiences=credential.audiences,
+            description=credential.description,
+        )
+        existing = self.federated_credentials.get(owner_client_id, [])
+        if any(f.name == resolved.name for f in existing):
+            raise ValueError(f"a federated credential named {resolved.name!r} already exists")
+        self.federated_credentials[owner_client_id] = [*existing, resolved]
+        return resolved
+
+    def add_federated_credential(
+        self,
+        owner: str,
+        issuer: str,
+        subject: str,
+        audiences: list[str] | tuple[str, ...] | None = None,
+        name: str | None = None,
+    ) -> FederatedCredential:
+        """What `az ad app federated-credential create` / `az identity federated-credential create` does."""
+        credential = FederatedCredential(
+            name=name or f"fic-{uuid.uuid4().hex[:8]}",
+            issuer=issuer,
+            subject=subject,
+            audiences=tuple(audiences or (DEFAULT_FEDERATION_AUDIENCE,)),
+        )
+        client_id = self._federation_owner(owner)
+        with self._lock:
+            return self._add_federated(client_id, credential)
+
+    def remove_federated_credential(self, owner: str, name: str) -> int:
+        """What `az ad app federated-credential delete` does; returns how many were removed."""
+        client_id = self._federation_owner(owner)
+        with self._lock:
+            existing = self.federated_credentials.get(client_id, [])
+            kept = [f for f in existing if f.name != name]
+            self.federated_credentials[client_id] = kept
+        return len(existing) - len(kept)
+
+    def federated_credentials_of(self, client_id: str) -> list[FederatedCredential]:
+        return list(self.federated_credentials.get(client_id.lower(), []))
+
+    def bind_issuer_placeholders(self, values: dict[str, str]) -> None:
+        """Fill `${NAME}` placeholders in seeded issuers (the AKS issuer URL includes the port)."""
+        with self._lock:
+            self.issuer_placeholders.update(values)
+            self.federated_credentials = {
+                owner: [
+                    FederatedCredential(
+                        f.name, string.Template(f.issuer).safe_substitute(values), f.subject, f.audiences, f.description
+                    )
+                    for f in creds
+                ]
+                for owner, creds in self.federated_credentials.items()
+            }
+
     # -- description for other processes ---------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description of the directory (ids and names only; no private material)."""
@@ -417,9 +617,37 @@ class Directory:
                         }
                         for s in app.secrets
                     ],
+                    # Lab-only certificate material: paths to the generated files and the PFX password.
+                    "certificates": [
+                        {
+                            "key_id": c.key_id,
+                            "display_name": c.display_name,
+                            "thumbprint": c.thumbprint,
+                            "expires_at": int(c.expires_at),
+                            "pem_path": str(c.files.pem_path) if c.files else None,
+                            "pfx_path": str(c.files.pfx_path) if c.files else None,
+                            "pfx_password": c.files.pfx_password if c.files else None,
+                            "cer_path": str(c.files.cer_path) if c.files else None,
+                        }
+                        for c in app.certificates
+                    ],
                 }
                 for app in self.applications.values()
             ],
+            "federated_credentials": [
+                {
+                    "owner_client_id": owner,
+                    "owner": next((p.name for p in self.principals.values() if p.client_id == owner), owner),
+                    "name": f.name,
+                    "issuer": f.issuer,
+                    "subject": f.subject,
+                    "audiences": list(f.audiences),
+                }
+                for owner, creds in self.federated_credentials.items()
+                for f in creds
+            ],
+            "users": [asdict(u) for u in self.users.values()],
+            "public_clients": [asdict(c) for c in self.public_clients.values()],
             "role_assignments": [
                 {
                     "principal_id": ra.principal_id,

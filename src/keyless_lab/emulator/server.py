@@ -16,12 +16,15 @@ from pathlib import Path
 
 import uvicorn
 
+from .. import shims
 from .app import http_app, https_app
 from .directory import Directory
 from .state import EmulatorState, Urls
 from .tls import TlsFiles, create_tls_files
 
 LOOPBACK = "127.0.0.1"
+# Who the scripted browser, `az login` and `azd auth login` sign in unless told otherwise.
+DEFAULT_SIGNIN_USER = "ada@contosolab.onmicrosoft.com"
 
 
 def _bind_loopback() -> socket.socket:
@@ -61,8 +64,13 @@ class EmulatorServer:
             http=f"http://{LOOPBACK}:{self._http_sock.getsockname()[1]}",
         )
         self.tls: TlsFiles = create_tls_files(self.state_dir / "tls")
-        self.state = EmulatorState(urls=self.urls, directory=directory or Directory.seeded())
+        self.state = EmulatorState(
+            urls=self.urls, directory=directory or Directory.seeded(material_dir=self.state_dir / "lab-material")
+        )
         self.directory_file = self.state_dir / "directory.json"
+        # Stand-ins for az, azd and a browser (keyless_lab.shims), and the tools' config folders.
+        self.bin_dir = self.state_dir / "bin"
+        self.shims: dict[str, Path] = {}
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -82,6 +90,7 @@ class EmulatorServer:
             uvicorn.Server(uvicorn.Config(http_app(self.state), **common)),
         ]
         self.write_directory_file()
+        self.shims = shims.install(self.bin_dir)
         self._thread = threading.Thread(target=self._run, name="keyless-lab-emulator", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + self.startup_timeout
@@ -138,7 +147,11 @@ class EmulatorServer:
             "authority_host": self.urls.authority_host,
             "openai_endpoint": self.urls.openai_endpoint,
             "imds": self.urls.http,
+            "app_service_identity_endpoint": f"{self.urls.http}/msi/token",
         }
+        # Lab-only: the App Service IDENTITY_HEADER secret, so another process can act "on App Service".
+        description["app_service"] = self.app_service_environment()
+        description["external_issuers"] = self.state.external_issuers.describe()
         self.directory_file.write_text(json.dumps(description, indent=2))
         return self.directory_file
 
@@ -153,7 +166,51 @@ class EmulatorServer:
             "AZURE_OPENAI_ENDPOINT": self.urls.openai_endpoint,
             "AZURE_OPENAI_DEPLOYMENT": first_deployment,
             "KEYLESS_LAB_DIRECTORY": str(self.directory_file),
+            **self.tool_environment(),
         }
+
+    def tool_environment(self) -> dict[str, str]:
+        """The developer tools' side: `az`/`azd` stand-ins first on PATH (shadowing real ones, which
+        would call Microsoft's hosts), their config folders, the scripted browser, the user it and
+        `az login` sign in by default, and the key of the emulator-only admin API."""
+        return {
+            "PATH": shims.path_with(self.bin_dir),
+            "AZURE_CONFIG_DIR": str(self.state_dir / "azure-cli"),
+            "AZD_CONFIG_DIR": str(self.state_dir / "azd"),
+            "BROWSER": str(shims.stable_browser()),
+            "KEYLESS_LAB_SIGNIN_USER": DEFAULT_SIGNIN_USER,
+            "KEYLESS_LAB_ADMIN_KEY": self.state.admin_secret,
+            "AZURE_CORE_COLLECT_TELEMETRY": "false",
+        }
+
+    def app_service_environment(self) -> dict[str, str]:
+        """What App Service sets for code with a managed identity: apply these (on top of
+        `environment()`) and ManagedIdentityCredential talks to the App Service endpoint instead of IMDS."""
+        return {
+            "IDENTITY_ENDPOINT": f"{self.urls.http}/msi/token",
+            "IDENTITY_HEADER": self.state.identity_header,
+        }
+
+    def workload_identity_environment(
+        self, client_id: str, namespace: str, service_account: str, token_file: Path | None = None
+    ) -> dict[str, str]:
+        """What the AKS workload identity webhook injects into a pod whose service account is annotated
+        with `azure.workload.identity/client-id`: a projected token file from the emulated cluster
+        issuer plus the four variables WorkloadIdentityCredential reads."""
+        path = token_file or self.state_dir / "workload-identity" / namespace / service_account / "azure-identity-token"
+        self.state.external_issuers.aks.write_token_file(path, namespace, service_account)
+        return {
+            "AZURE_CLIENT_ID": client_id,
+            "AZURE_TENANT_ID": self.state.directory.primary_tenant.id,
+            "AZURE_FEDERATED_TOKEN_FILE": str(path),
+            "AZURE_AUTHORITY_HOST": self.urls.authority_host,
+        }
+
+    def github_actions_environment(
+        self, repository: str, ref: str = "refs/heads/main", environment: str | None = None, event_name: str = "push"
+    ) -> dict[str, str]:
+        """What a GitHub Actions runner sets for a job with `permissions: id-token: write`."""
+        return self.state.external_issuers.github.start_job(repository, ref, environment, event_name)
 
 
 # Variables that would send a credential to a real Azure endpoint (or pick a different identity)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from .access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
 from .audit import AuditLog
 from .clock import Clock, TokenPolicy
 from .directory import Directory
+from .issuers import ExternalIssuers
 from .keys import KeySet
 from .openai_keys import OpenAIKeys
 from .rate_limits import RateLimiter
+from .user_sessions import UserSessions
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,20 @@ class EmulatorState:
     # Discovery fields of the endpoints the wired surfaces implement, as path templates relative
     # to the authority host, e.g. {"token_endpoint": "/{tenant}/oauth2/v2.0/token"}.
     advertised_endpoints: dict[str, str] = field(default_factory=dict)
+    # The per-instance secret App Service puts in IDENTITY_HEADER (defends against SSRF).
+    identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def __post_init__(self) -> None:
         self.audit = AuditLog(self.clock)
         self.issuer = TokenIssuer(self.keys, self.clock)
         self.openai_tokens = TokenValidator(self.keys, self.clock, self.policy, OPENAI_AUDIENCES)
+        # Emulated external OIDC issuers (AKS, GitHub Actions, GitLab) for workload identity federation.
+        self.external_issuers = ExternalIssuers(self.urls.https, self.directory.primary_tenant.id, self.clock)
+        self.directory.bind_issuer_placeholders(self.external_issuers.placeholders())
+        # User sign-ins: pending /authorize requests, codes, device codes, refresh tokens.
+        self.user_sessions = UserSessions(self.clock)
+        # Authenticates the emulator-only admin API (/_lab/admin/...) used by the az shim.
+        self.admin_secret = secrets.token_urlsafe(32)
         self.rate_limits = RateLimiter(self.clock)  # per-deployment rpm/tpm; limits live on each Deployment
 
     @property

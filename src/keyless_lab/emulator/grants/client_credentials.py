@@ -1,74 +1,78 @@
-"""The client credentials grant: an application signs in as itself.
+"""The client credentials grant: an application (or a user-assigned managed identity, through a
+federated credential) signs in as itself and gets an app-only token for one resource.
 
-Client authentication methods: a client secret (`client_secret`); certificates and federated
-assertions (`client_assertion`) arrive with the Entra ID emulator issue.
+Client authentication (secret, certificate, federated assertion) lives in `client_auth`; this
+module checks the scope, which for this grant must be exactly one `{resource}/.default`.
 """
 
 from __future__ import annotations
-
-import hmac
 
 from starlette.responses import Response
 
 from .. import errors
 from ..managed_identity import KNOWN_RESOURCES
 from ..state import EmulatorState
-from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
+from .base import OIDC_SCOPES, TokenRequest, token_response
+from .client_auth import AuthenticatedClient, authenticate_client, missing_parameter
+
+# Kept importable from here: other modules and tests refer to it.
+from .client_auth import unknown_application as unknown_application
 
 
-def unknown_application(client_id: str, tenant_name: str) -> Response:
-    return errors.entra_error(
-        "unauthorized_client",
-        700016,
-        f"Application with identifier '{client_id}' was not found in the directory '{tenant_name}'. This can "
-        "happen if the application has not been installed by the administrator of the tenant or consented to "
-        "by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-    )
+def check_scope(state: EmulatorState, req: TokenRequest) -> str | Response:
+    """The resource of a client-credentials scope, or the error Entra returns for the scope."""
+    scope = req.fields.get("scope", "")
+    if not scope.strip():
+        return missing_parameter("scope")
+    scopes = scope.split()
+    for item in scopes:
+        if not item.endswith("/.default"):
+            return errors.entra_error(
+                "invalid_scope",
+                1002012,
+                f"The provided value for scope {item} is not valid. Client credential flows must have a scope "
+                "value with /.default suffixed to the resource identifier (application ID URI).",
+            )
+    resources = [s.removesuffix("/.default") for s in scopes if s not in OIDC_SCOPES]
+    if len(resources) != 1:
+        return errors.entra_error(
+            "invalid_scope",
+            70011,
+            f"The provided value for the input parameter 'scope' is not valid. One or more scopes in '{scope}' "
+            "are not compatible with each other.",
+        )
+    resource = resources[0]
+    if resource not in KNOWN_RESOURCES:
+        return errors.entra_error(
+            "invalid_resource",
+            500011,
+            f"The resource principal named {resource} was not found in the tenant named {req.tenant.name}. This "
+            "can happen if the application has not been installed by the administrator of the tenant or consented "
+            "to by any user in the tenant. You might have sent your authentication request to the wrong tenant.",
+        )
+    return resource
+
+
+def _issue(state: EmulatorState, client: AuthenticatedClient, resource: str) -> Response:
+    lifetime = state.policy.entra_lifetime
+    if client.is_managed_identity:
+        issued = state.issuer.managed_identity_token(client.principal, resource, lifetime)
+    else:
+        issued = state.issuer.application_token(client.principal, resource, lifetime, client_auth=client.appidacr)
+    return token_response(issued)
 
 
 async def client_credentials(state: EmulatorState, req: TokenRequest) -> Response:
-    client_id = req.fields.get("client_id", "").lower()
-    if not client_id:
-        return errors.entra_error(
-            "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."
+    client = authenticate_client(state, req)
+    if isinstance(client, Response):
+        state.audit.record(
+            "Entra ID", "token client_credentials", req.fields.get("client_id", "")[:64], "", "-", client.status_code
         )
-    app = state.directory.application(client_id)
-    if app is None or app.tenant != req.tenant.id:
-        return unknown_application(client_id, req.tenant.name)
-
-    presented = req.fields.get("client_secret")
-    if presented is None:
-        return errors.entra_error(
-            "invalid_client",
-            7000218,
-            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-            status=401,
-        )
-    matching = [s for s in app.secrets if hmac.compare_digest(s.value.encode(), presented.encode())]
-    if not matching:
-        return errors.entra_error(
-            "invalid_client",
-            7000215,
-            "Invalid client secret provided. Ensure the secret being sent in the request is the client secret "
-            f"value, not the client secret ID, for a secret added to app '{app.client_id}'.",
-            status=401,
-        )
-    if all(s.expires_at < state.clock.now() for s in matching):
-        return errors.entra_error(
-            "invalid_client",
-            7000222,
-            f"The provided client secret keys for app '{app.client_id}' are expired. Visit the Azure portal to "
-            f"create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate "
-            f"credentials for added security: https://aka.ms/certCreds.",
-            status=401,
-        )
-
-    scope = req.fields.get("scope", "")
-    resource = resource_of_default_scope(scope)
-    if resource is None or resource not in KNOWN_RESOURCES:
-        return invalid_scope(scope)
-    principal = state.directory.principal(app.object_id)
-    assert principal is not None  # every application has its service principal
-    issued = state.issuer.application_token(principal, resource, state.policy.entra_lifetime, client_auth="1")
-    state.audit.record("Entra ID", "token client_credentials", app.name, app.object_id, "client secret", 200)
-    return token_response(issued)
+        return client
+    resource = check_scope(state, req)
+    if isinstance(resource, Response):
+        return resource
+    state.audit.record(
+        "Entra ID", "token client_credentials", client.principal.name, client.principal.object_id, client.method, 200
+    )
+    return _issue(state, client, resource)

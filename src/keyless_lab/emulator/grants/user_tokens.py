@@ -1,0 +1,70 @@
+"""The token response of the user grants (authorization code, device code, refresh token).
+
+Entra answers a delegated token request with the access token, a refresh token (when
+`offline_access` was asked for), an OpenID Connect `id_token` (when `openid` was), and
+`client_info` (base64url `{"uid","utid"}`, when the client sent `client_info=1`), which MSAL uses
+to key its account cache.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from starlette.responses import Response
+
+from .. import errors
+from ..directory import User
+from ..managed_identity import KNOWN_RESOURCES
+from ..state import EmulatorState
+from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
+
+MULTI_TENANT = ("organizations", "common")
+
+
+def invalid_grant(code: int, description: str) -> Response:
+    return errors.entra_error("invalid_grant", code, description)
+
+
+def malformed_grant() -> Response:
+    return invalid_grant(9002313, "Invalid request. Request is malformed or invalid.")
+
+
+def tenant_matches(req: TokenRequest, user: User) -> bool:
+    """A grant issued in one tenant cannot be redeemed at another (organizations/common accept any)."""
+    segment = req.request.path_params.get("tenant", "").lower()
+    return segment in MULTI_TENANT or req.tenant.id == user.tenant
+
+
+def client_info(user: User) -> str:
+    raw = json.dumps({"uid": user.object_id, "utid": user.tenant}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def issue_user_tokens(
+    state: EmulatorState,
+    req: TokenRequest,
+    user: User,
+    client_id: str,
+    scope: str,
+    grant: str,
+    nonce: str | None = None,
+    family: str = "",
+) -> Response:
+    """Validate the scope and answer with the user's tokens (and a fresh refresh token)."""
+    resource = resource_of_default_scope(scope)
+    if resource is None or resource not in KNOWN_RESOURCES:
+        return invalid_scope(scope)
+    issued = state.issuer.user_token(user, client_id, resource, state.policy.entra_lifetime)
+    requested = set(scope.split())
+    resource_scope = f"{resource.rstrip('/')}/user_impersonation {resource.rstrip('/')}/.default"
+    extra: dict[str, object] = {"scope": resource_scope}
+    if "offline_access" in requested:
+        extra["refresh_token"] = state.user_sessions.issue_refresh_token(user.object_id, client_id, family)
+    if "openid" in requested:
+        issuer = f"{state.urls.authority_host}/{user.tenant}/v2.0"
+        extra["id_token"] = state.issuer.id_token(user, client_id, issuer, nonce)
+    if req.fields.get("client_info") == "1":
+        extra["client_info"] = client_info(user)
+    state.audit.record("Entra ID", f"token {grant}", user.upn, user.object_id, "user", 200)
+    return token_response(issued, extra)

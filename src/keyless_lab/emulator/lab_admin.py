@@ -1,0 +1,99 @@
+"""An emulator-only admin API, mirroring what a person does in the Azure portal or with `az`.
+
+`az role assignment create/delete` and `az ad app credential reset` (the lab's `az` shim) call
+these endpoints; notebooks can call the same `Directory` methods directly. Requests must carry
+the instance's admin secret in `X-Keyless-Lab-Admin-Key` (from KEYLESS_LAB_ADMIN_KEY in the lab
+environment), so that only processes started with the lab's environment can change the directory.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .directory import RoleAssignment
+from .state import EmulatorState
+
+ADMIN_HEADER = "x-keyless-lab-admin-key"
+ROLE_ASSIGNMENTS_PATH = "/_lab/admin/role-assignments"
+CREDENTIAL_RESET_PATH = "/_lab/admin/applications/{app}/credentials/reset"
+
+
+def problem(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def assignment_json(state: EmulatorState, ra: RoleAssignment) -> dict[str, Any]:
+    """The shape `az role assignment create` prints (id derived from the assignment, so it is stable)."""
+    principal = state.directory.principal(ra.principal_id)
+    name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ra.scope}|{ra.principal_id}|{ra.role.id}"))
+    return {
+        "id": f"{ra.scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+        "name": name,
+        "principalId": ra.principal_id,
+        "principalType": principal.principal_type if principal else "ServicePrincipal",
+        "roleDefinitionId": f"/subscriptions/{state.directory.subscription_id}/providers/Microsoft.Authorization/"
+        f"roleDefinitions/{ra.role.id}",
+        "roleDefinitionName": ra.role.name,
+        "scope": ra.scope,
+        "type": "Microsoft.Authorization/roleAssignments",
+    }
+
+
+def routes(state: EmulatorState) -> list[Route]:
+    async def read(request: Request) -> dict[str, Any] | Response:
+        presented = request.headers.get(ADMIN_HEADER, "")
+        if not hmac.compare_digest(presented.encode(), state.admin_secret.encode()):
+            return problem("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            return problem("the body must be JSON")
+        return body if isinstance(body, dict) else problem("the body must be a JSON object")
+
+    async def role_assignments(request: Request) -> Response:
+        body = await read(request)
+        if isinstance(body, Response):
+            return body
+        assignee, role, scope = (str(body.get(k, "")) for k in ("assignee", "role", "scope"))
+        if not (assignee and role):
+            return problem("--assignee and --role are required")
+        try:
+            if request.method == "DELETE":
+                removed = state.directory.remove_role(assignee, role, scope or "openai")
+                return JSONResponse({"removed": removed})
+            assignment = state.directory.assign_role(assignee, role, scope or "openai")
+        except KeyError as exc:
+            return problem(str(exc.args[0]), 404)
+        state.audit.record(
+            "Azure RBAC", f"assign {assignment.role.name}", assignee, assignment.principal_id, "admin", 201
+        )
+        return JSONResponse(assignment_json(state, assignment), status_code=201)
+
+    async def credential_reset(request: Request) -> Response:
+        body = await read(request)
+        if isinstance(body, Response):
+            return body
+        app_id = request.path_params["app"]
+        try:
+            secret = state.directory.reset_client_secrets(
+                app_id,
+                append=bool(body.get("append", False)),
+                display_name=str(body.get("display_name") or "rbac"),
+                expires_in_days=int(float(body.get("years", 1)) * 365),
+            )
+        except (KeyError, ValueError) as exc:
+            return problem(str(exc.args[0]) if exc.args else "bad request", 404)
+        app = next(a for a in state.directory.applications.values() if secret in a.secrets)
+        return JSONResponse({"appId": app.client_id, "password": secret.value, "tenant": app.tenant})
+
+    return [
+        Route(ROLE_ASSIGNMENTS_PATH, role_assignments, methods=["POST", "DELETE"]),
+        Route(CREDENTIAL_RESET_PATH, credential_reset, methods=["POST"]),
+    ]

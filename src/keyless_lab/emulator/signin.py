@@ -1,0 +1,243 @@
+"""The pages a person sees when signing in: /authorize (account picker, consent) and device login.
+
+`GET /{tenant}/oauth2/v2.0/authorize` validates the client and redirect URI (errors shown on the
+page, as Entra does), remembers the request (PKCE challenge, nonce, state) and shows an account
+picker of the tenant's users; picking one shows a consent page; accepting issues a single-use
+authorization code, delivered as Entra does: an auto-submitting form (`response_mode=form_post`)
+or a redirect with `?code=&state=` (query). In the lab, picking the account *is* the sign-in
+(seeded users have no passwords). `/devicelogin` is the device code verification page. Every
+page is plain HTML forms, so a real browser, a person, and the lab's scripted browser all work.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from urllib.parse import urlencode, urlparse
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from .directory import Tenant, User
+from .grants.base import OIDC_SCOPES, resource_of_default_scope
+from .managed_identity import KNOWN_RESOURCES
+from .signin_html import account_picker, consent_form, error_page, form_post, page
+from .state import EmulatorState
+from .token_endpoint import MAX_FORM_BYTES, parse_form
+from .user_sessions import AuthorizeRequest
+
+AUTHORIZE_PATH = "/{tenant}/oauth2/v2.0/authorize"
+LOGIN_PATH = "/{tenant}/login"
+DEVICE_LOGIN_PATH = "/devicelogin"
+MULTI_TENANT = ("organizations", "common")
+LOOPBACK_REDIRECT_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A urlencoded form body (bounded), without needing python-multipart."""
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        return {}
+    return parse_form(await request.body())
+
+
+def resolve_tenant(state: EmulatorState, segment: str) -> Tenant | str | None:
+    """The tenant named by a path segment; "multi" for organizations/common; None if unknown."""
+    if segment.lower() in MULTI_TENANT:
+        return "multi"
+    return state.directory.tenant(segment)
+
+
+def users_for(state: EmulatorState, segment: str) -> list[User]:
+    tenant = resolve_tenant(state, segment)
+    users = list(state.directory.users.values())
+    if isinstance(tenant, Tenant):
+        users = [u for u in users if u.tenant == tenant.id]
+    return users
+
+
+def redirect_uri_allowed(uri: str) -> bool:
+    """The Azure CLI's registration: `http://localhost` with any port (loopback redirect rule)."""
+    parsed = urlparse(uri)
+    return parsed.scheme == "http" and (parsed.hostname or "") in LOOPBACK_REDIRECT_HOSTS
+
+
+def deliver(request: AuthorizeRequest, params: dict[str, str]) -> Response:
+    """Send the authorization response to the client's redirect URI, as `response_mode` asks."""
+    if request.state is not None:
+        params["state"] = request.state
+    if request.response_mode == "form_post":
+        return form_post(request.redirect_uri, params)
+    separator = "#" if request.response_mode == "fragment" else ("&" if "?" in request.redirect_uri else "?")
+    return RedirectResponse(request.redirect_uri + separator + urlencode(params), status_code=302)
+
+
+def routes(state: EmulatorState) -> list[Route]:
+    sessions = state.user_sessions
+
+    def client_name(client_id: str) -> str | None:
+        client = state.directory.public_client(client_id)
+        return client.name if client else None
+
+    async def authorize(request: Request) -> Response:
+        segment = request.path_params["tenant"]
+        query = request.query_params
+        tenant = resolve_tenant(state, segment)
+        if tenant is None:
+            return error_page(
+                90002, f"Tenant '{segment}' not found. Check to make sure you have the correct tenant ID."
+            )
+        client_id = query.get("client_id", "").lower()
+        if not client_id:
+            return error_page(900144, "The request body must contain the following parameter: 'client_id'.")
+        if client_name(client_id) is None:
+            where = tenant.name if isinstance(tenant, Tenant) else segment
+            return error_page(
+                700016,
+                f"Application with identifier '{client_id}' was not found in the directory '{where}'. This can "
+                "happen if the application has not been installed by the administrator of the tenant or consented "
+                "to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+            )
+        redirect_uri = query.get("redirect_uri", "")
+        if not redirect_uri_allowed(redirect_uri):
+            return error_page(
+                50011,
+                f"The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs "
+                f"configured for the application '{client_id}'. Make sure the redirect URI sent in the request "
+                "matches one added to your application in the Azure portal. Navigate to "
+                "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
+            )
+        response_mode = query.get("response_mode", "query")
+        pending = AuthorizeRequest(
+            id="",
+            tenant=segment,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scope=query.get("scope", ""),
+            state=query.get("state"),
+            nonce=query.get("nonce"),
+            code_challenge=query.get("code_challenge"),
+            code_challenge_method=query.get("code_challenge_method", "plain"),
+            response_mode=response_mode if response_mode in ("query", "form_post", "fragment") else "query",
+            login_hint=query.get("login_hint"),
+            created_at=0.0,
+        )
+        if query.get("response_type") != "code":
+            return deliver(
+                pending,
+                {
+                    "error": "unsupported_response_type",
+                    "error_description": "AADSTS700054: response_type 'id_token' is not enabled for the application.",
+                },
+            )
+        if pending.code_challenge is not None and pending.code_challenge_method not in ("S256", "plain"):
+            return deliver(
+                pending,
+                {
+                    "error": "invalid_request",
+                    "error_description": "AADSTS50149: Invalid Code_Challenge_method parameter.",
+                },
+            )
+        scope = pending.scope
+        extra = [s for s in scope.split() if s not in OIDC_SCOPES]
+        resource = resource_of_default_scope(scope)
+        if extra and (resource is None or resource not in KNOWN_RESOURCES):
+            return deliver(
+                pending,
+                {
+                    "error": "invalid_scope",
+                    "error_description": "AADSTS70011: The provided value for the input parameter 'scope' is not "
+                    f"valid. The scope {scope} is not valid.",
+                },
+            )
+        stored = sessions.begin_authorize(**{k: v for k, v in vars(pending).items() if k not in ("id", "created_at")})
+        action = LOGIN_PATH.format(tenant=segment)
+        return page(
+            "Sign in to your account",
+            account_picker(users_for(state, segment), action, {"ctx": stored.id}, stored.login_hint),
+        )
+
+    async def login(request: Request) -> Response:
+        """The account picker and consent forms post here (Entra: `/{tenant}/login`)."""
+        form = await read_form(request)
+        pending = sessions.authorize_request(str(form.get("ctx", "")))
+        if pending is None:
+            return error_page(
+                50058 if form.get("ctx") else 900144,
+                "The sign-in session has expired or was already used. Start again from your application.",
+            )
+        user = state.directory.user(str(form.get("username", "")))
+        if user is None or user not in users_for(state, pending.tenant):
+            return error_page(
+                50034,
+                "The user account does not exist in this directory. To sign into this application, the "
+                "account must be added to the directory.",
+            )
+        consent = form.get("consent")
+        action = LOGIN_PATH.format(tenant=pending.tenant)
+        if consent is None:
+            name = client_name(pending.client_id) or pending.client_id
+            return page("Permissions requested", consent_form(action, {"ctx": pending.id}, name, user, pending.scope))
+        if consent != "accept":
+            state.audit.record("Entra ID", "sign-in declined", user.upn, user.object_id, "user", 400)
+            return deliver(
+                pending,
+                {
+                    "error": "access_denied",
+                    "error_description": "AADSTS65004: User declined to consent to access the app.",
+                },
+            )
+        code = sessions.issue_code(pending, user.object_id)
+        state.audit.record("Entra ID", "sign-in (authorize)", user.upn, user.object_id, "user", 200)
+        return deliver(pending, {"code": code, "session_state": secrets.token_hex(16)})
+
+    async def device_login(request: Request) -> Response:
+        """Enter the code shown by the device; then pick an account; then confirm."""
+        if request.method == "GET":
+            return page(
+                "Enter code",
+                "<h1>Enter code</h1><p>Enter the code displayed on your app or device.</p>"
+                f"<form method='post' action='{DEVICE_LOGIN_PATH}'><input name='otc' autocomplete='off' "
+                "placeholder='Code' aria-label='Code'> <button class='primary' type='submit'>Next</button></form>",
+            )
+        form = await read_form(request)
+        user_code = str(form.get("otc", ""))
+        device = sessions.device_by_user_code(user_code)
+        if device is None or device.redeemed or device.user_id is not None or state.clock.now() > device.expires_at:
+            return page(
+                "Enter code",
+                "<h1>Enter code</h1><p class='error' id='error'>That code didn't work. Check the code and try "
+                f"again.</p><form method='post' action='{DEVICE_LOGIN_PATH}'><input name='otc' aria-label='Code'> "
+                "<button class='primary' type='submit'>Next</button></form>",
+                status=400,
+            )
+        username = form.get("username")
+        if username is None:
+            picker = account_picker(users_for(state, device.tenant), DEVICE_LOGIN_PATH, {"otc": device.user_code}, None)
+            name = client_name(device.client_id) or device.client_id
+            return page("Sign in", f"<p>You're signing in to <b>{html.escape(name)}</b> on another device.</p>{picker}")
+        user = state.directory.user(str(username))
+        if user is None or user not in users_for(state, device.tenant):
+            return error_page(50034, "The user account does not exist in this directory.")
+        if form.get("consent") is None:
+            name = client_name(device.client_id) or device.client_id
+            return page(
+                "Permissions requested",
+                consent_form(DEVICE_LOGIN_PATH, {"otc": device.user_code}, name, user, device.scope),
+            )
+        if form.get("consent") != "accept":
+            return page("Sign in", "<h1>Sign-in cancelled</h1><p>You declined. You may now close this window.</p>")
+        sessions.approve_device(device.user_code, user.object_id)
+        state.audit.record("Entra ID", "sign-in (device code)", user.upn, user.object_id, "user", 200)
+        name = client_name(device.client_id) or device.client_id
+        return page(
+            "Signed in",
+            f"<h1>{html.escape(name)}</h1><p id='done'>You have signed in to the {html.escape(name)} application on "
+            "your device. You may now close this window.</p>",
+        )
+
+    return [
+        Route(AUTHORIZE_PATH, authorize, methods=["GET"]),
+        Route(LOGIN_PATH, login, methods=["POST"]),
+        Route(DEVICE_LOGIN_PATH, device_login, methods=["GET", "POST"]),
+    ]

@@ -1,0 +1,257 @@
+"""`start_lab()`: the one call at the top of every notebook.
+
+In emulator mode it starts the embedded Entra ID + Azure OpenAI emulator on free loopback ports
+and points this process's environment at it (authority host, IMDS redirect, CA bundle), so the
+credential and client code that follows is exactly what you would run on Azure. In azure mode
+it starts nothing and only checks that the endpoint and deployment are known.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import SCOPE, LabConfigurationError, Settings, resolve_settings
+from .display import Table
+from .emulator import EmulatorServer
+from .emulator.server import UNSET_IN_EMULATOR_MODE
+
+_current: Lab | None = None
+
+ENVIRONMENT_PURPOSES = {
+    "AZURE_AUTHORITY_HOST": "Entra ID sign-ins go to the emulator instead of login.microsoftonline.com",
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST": "managed identity asks the emulator instead of IMDS at 169.254.169.254",
+    "REQUESTS_CA_BUNDLE": "azure-identity trusts the lab's local certificate authority",
+    "SSL_CERT_FILE": "the openai client trusts the lab's local certificate authority",
+    "AZURE_OPENAI_ENDPOINT": "the emulated Azure OpenAI endpoint",
+    "AZURE_OPENAI_DEPLOYMENT": "the lab's default model deployment",
+    "KEYLESS_LAB_DIRECTORY": "a JSON description of the seeded directory, for other processes",
+    "PATH": "the lab's stand-ins for `az` and `azd` come first",
+    "AZURE_CONFIG_DIR": "where the `az` stand-in keeps its sign-in state",
+    "AZD_CONFIG_DIR": "where the `azd` stand-in keeps its sign-in state",
+    "BROWSER": "a scripted browser that signs in a lab user for InteractiveBrowserCredential",
+    "KEYLESS_LAB_SIGNIN_USER": "the lab user that scripted sign-ins choose",
+    "KEYLESS_LAB_ADMIN_KEY": "authorises the lab's admin API (role assignments via the `az` stand-in)",
+    "AZURE_CORE_COLLECT_TELEMETRY": "the `az` stand-in sends no telemetry",
+}
+
+
+def _short_scope(scope: str) -> str:
+    """`/subscriptions/…/providers/Microsoft.CognitiveServices/accounts/oai-keyless-lab` -> readable."""
+    parts = scope.strip("/").split("/")
+    return f"{parts[-2]}/{parts[-1]}" if len(parts) > 2 else scope
+
+
+@dataclass
+class Lab:
+    """What a notebook needs to know about where it runs."""
+
+    settings: Settings
+    server: EmulatorServer | None = None
+    _saved_environment: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    # -- what the notebook code uses -------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self.settings.mode
+
+    @property
+    def is_emulated(self) -> bool:
+        return self.server is not None
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.urls.openai_endpoint if self.server else self.settings.endpoint
+
+    @property
+    def deployment(self) -> str:
+        return self.settings.deployment
+
+    @property
+    def api_version(self) -> str:
+        return self.settings.api_version
+
+    @property
+    def scope(self) -> str:
+        """The scope for Azure OpenAI (Azure AI services), the same in both modes."""
+        return SCOPE
+
+    @property
+    def credential_options(self) -> dict[str, Any]:
+        """Extra keyword arguments for MSAL-based credentials; empty on real Azure.
+
+        Emulator-only: MSAL validates an unknown authority host by calling instance discovery on
+        login.microsoftonline.com. `disable_instance_discovery=True` (a real option, used for Azure
+        Stack and private clouds) skips that call, so nothing leaves this machine.
+        """
+        return {"disable_instance_discovery": True} if self.is_emulated else {}
+
+    # -- emulator-only views and controls --------------------------------------------------------
+    def _require_emulator(self, what: str) -> EmulatorServer:
+        if self.server is None:
+            raise LabConfigurationError(f"{what} is emulator-only; in azure mode use the Azure portal or az CLI")
+        return self.server
+
+    @property
+    def directory(self) -> dict[str, Any]:
+        """The seeded directory (ids and names; lab-only secrets stay out of tables)."""
+        return self._require_emulator("the lab directory").state.directory.describe()
+
+    def principal(self, name: str) -> dict[str, Any]:
+        """One principal of the lab directory by name: ids, kind, resource id."""
+        for principal in self.directory["principals"]:
+            if principal["name"] == name:
+                return dict(principal)
+        raise LabConfigurationError(f"no principal named {name!r} in the lab directory")
+
+    def principals_table(self) -> Table:
+        directory = self._require_emulator("the lab directory").state.directory
+        roles: dict[str, list[str]] = {}
+        for ra in directory.role_assignments:
+            roles.setdefault(ra.principal_id, []).append(ra.role.name)
+        return Table(
+            ("principal", "kind", "object id", "client id", "Azure OpenAI roles"),
+            [
+                (p.name, p.description, p.object_id, p.client_id, ", ".join(roles.get(p.object_id, [])) or "—")
+                for p in directory.principals.values()
+            ],
+        )
+
+    def role_assignments_table(self) -> Table:
+        """Azure RBAC role assignments in the lab, as `az role assignment list` would show them."""
+        directory = self._require_emulator("the lab directory").state.directory
+        names = {p.object_id: p.name for p in directory.principals.values()}
+        return Table(
+            ("principal", "role", "scope"),
+            [
+                (names.get(ra.principal_id, ra.principal_id), ra.role.name, _short_scope(ra.scope))
+                for ra in directory.role_assignments
+            ],
+        )
+
+    def resource_table(self) -> Table:
+        """The emulated Azure OpenAI resource and its deployments."""
+        resource = self._require_emulator("the lab directory").state.directory.openai
+        return Table(
+            ("resource", "tenant", "deployment", "model"),
+            [
+                (resource.name, resource.tenant, d.name, f"{d.model} ({d.model_version})")
+                for d in resource.deployments.values()
+            ],
+        )
+
+    def environment_table(self) -> Table:
+        """The environment variables the lab set for this process, and why (values vary per run)."""
+        server = self._require_emulator("the lab environment")
+        return Table(
+            ("variable", "why the lab sets it"),
+            [(name, ENVIRONMENT_PURPOSES.get(name, "")) for name in server.environment()],
+        )
+
+    def audit_mark(self) -> int:
+        return self._require_emulator("the audit log").state.audit.mark()
+
+    def audit_table(self, since: int = 0, service: str | None = None) -> Table:
+        """Calls the emulator saw since `since` (from `audit_mark()`), oldest first, without timings."""
+        records = self._require_emulator("the audit log").state.audit.since(since, service)
+        return Table(
+            ("#", "service", "operation", "principal", "auth", "status"),
+            [(i, r.service, r.operation, r.principal, r.auth, r.status) for i, r in enumerate(records, 1)],
+        )
+
+    def run_as_app_service(self) -> None:
+        """Emulator-only: set what App Service sets for an app with managed identities.
+
+        `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` make `ManagedIdentityCredential` ask the App Service
+        token endpoint instead of IMDS; `close()` restores the environment.
+        """
+        server = self._require_emulator("running as App Service")
+        self._apply_environment(server.app_service_environment(), ())
+
+    def shorten_token_lifetime(self, seconds: int) -> None:
+        """Emulator-only: tokens issued from now on live `seconds` (Azure: 24 h for managed identity)."""
+        self._require_emulator("changing token lifetimes").state.policy.shorten(seconds)
+
+    def assign_role(self, principal: str, role: str) -> None:
+        """Emulator-only stand-in for `az role assignment create` at the Azure OpenAI resource scope."""
+        self._require_emulator("assigning roles in the lab").state.directory.assign_role(principal, role)
+
+    def remove_role(self, principal: str, role: str) -> None:
+        self._require_emulator("removing roles in the lab").state.directory.remove_role(principal, role)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def _apply_environment(self, values: dict[str, str], unset: tuple[str, ...]) -> None:
+        for name in (*unset, *values):
+            self._saved_environment.setdefault(name, os.environ.get(name))
+        for name in unset:
+            os.environ.pop(name, None)
+        os.environ.update(values)
+
+    def close(self) -> None:
+        """Stop the emulator and restore the environment variables the lab changed."""
+        for name, value in self._saved_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_environment.clear()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def __enter__(self) -> Lab:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def summary(self) -> str:
+        if self.is_emulated:
+            return (
+                f"Lab ready (emulator mode): Microsoft Entra ID and Azure OpenAI are emulated on this machine; "
+                f"deployment '{self.deployment}', API version {self.api_version}."
+            )
+        return (
+            f"Lab ready (azure mode): calling {self.endpoint} with deployment '{self.deployment}', "
+            f"API version {self.api_version}."
+        )
+
+
+def start_lab(
+    mode: str = "emulator",
+    endpoint: str = "",
+    deployment: str = "",
+    api_version: str = "",
+    *,
+    quiet: bool = False,
+) -> Lab:
+    """Start (or, in azure mode, just configure) the lab for one notebook. Prints one line."""
+    global _current
+    settings = resolve_settings(mode, endpoint, deployment, api_version)
+    if _current is not None:  # re-running the setup cell replaces the previous lab
+        _current.close()
+    if settings.is_emulated:
+        server = EmulatorServer().start()
+        deployments = server.state.directory.openai.deployments
+        chosen = settings.deployment or next(iter(deployments))
+        if chosen not in deployments:
+            server.stop()
+            raise LabConfigurationError(
+                f"deployment {chosen!r} does not exist in the lab; the lab has: {', '.join(deployments)}"
+            )
+        lab = Lab(Settings(settings.mode, server.urls.openai_endpoint, chosen, settings.api_version), server)
+        lab._apply_environment(server.environment(), UNSET_IN_EMULATOR_MODE)
+    else:
+        lab = Lab(settings)
+    _current = lab
+    if not quiet:
+        print(lab.summary())
+    return lab
+
+
+@atexit.register
+def _close_current() -> None:
+    if _current is not None:
+        _current.close()

@@ -1,0 +1,360 @@
+"""A stand-in for the Azure CLI (`az`), backed by the keyless-lab emulator.
+
+Implements what the course and AzureCliCredential use, with the real arguments and output:
+`az login` (a seeded user; `--service-principal`; `--identity`), `az logout`, `az account show`,
+`az account get-access-token --output json --resource R [--tenant T] [--scope S]`, and the admin
+commands `az role assignment create/delete` and `az ad app credential reset`. Signed-out and
+error output go to stderr worded as the real CLI words them, which is what azure-identity reads.
+
+Lab-only behaviour, said plainly: `az login --username UPN` (or KEYLESS_LAB_SIGNIN_USER) signs
+the user in without a password through the lab's scripted sign-in; `az login --use-device-code`
+prints a code for a person to enter on the emulator's sign-in page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import _lab
+from ._lab import LabError
+
+NOT_LOGGED_IN = "ERROR: Please run 'az login' to setup account."
+LOGIN_FILE = "keyless-lab-login.json"  # the lab's stand-in for msal_token_cache.json + SP entries
+PROFILE_FILE = "azureProfile.json"
+MANAGEMENT = "https://management.azure.com"
+TOP_COMMANDS = ("login", "logout", "account", "role", "ad", "version")
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("AZURE_CONFIG_DIR") or Path.home() / ".azure")
+
+
+def lab_directory() -> dict[str, Any]:
+    path = os.environ.get("KEYLESS_LAB_DIRECTORY", "")
+    data = _lab.read_json(Path(path)) if path else None
+    if data is None:
+        raise LabError("ERROR: KEYLESS_LAB_DIRECTORY is not set: this keyless-lab stand-in needs the lab environment.")
+    return data
+
+
+def subscription_entry(tenant_id: str, user_name: str, user_type: str) -> dict[str, Any]:
+    """One subscription as `az account show` prints it."""
+    directory = lab_directory()
+    tenant = next((t for t in directory["tenants"] if t["id"] == tenant_id), {"domain": "", "name": ""})
+    return {
+        "environmentName": "AzureCloud",
+        "homeTenantId": tenant_id,
+        "id": directory["subscription_id"],
+        "isDefault": True,
+        "managedByTenants": [],
+        "name": "keyless-lab-subscription",
+        "state": "Enabled",
+        "tenantDefaultDomain": tenant["domain"],
+        "tenantDisplayName": tenant["name"],
+        "tenantId": tenant_id,
+        "user": {"name": user_name, "type": user_type},
+    }
+
+
+def signed_in() -> dict[str, Any]:
+    login = _lab.read_json(config_dir() / LOGIN_FILE)
+    if not login:
+        raise LabError(NOT_LOGGED_IN)
+    return login
+
+
+def save_login(login: dict[str, Any], subscription: dict[str, Any]) -> None:
+    _lab.write_private_json(config_dir() / LOGIN_FILE, login)
+    _lab.write_private_json(config_dir() / PROFILE_FILE, {"subscriptions": [subscription]})
+
+
+def emit(value: Any, output: str = "json", query: str | None = None) -> None:
+    """Print like az: JSON by default; `--query a.b` (simple paths only) and `-o tsv` supported."""
+    if query:
+        for part in query.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+    if output == "none":
+        return
+    if output == "tsv":
+        if isinstance(value, dict):
+            print("\t".join("" if v is None else str(v) for v in value.values() if not isinstance(v, dict | list)))
+        elif isinstance(value, list):
+            for item in value:
+                print(item if not isinstance(item, dict) else "\t".join(str(v) for v in item.values()))
+        elif value is not None:
+            print(value)
+        return
+    print(json.dumps(value, indent=2))
+
+
+# -- az login / logout ------------------------------------------------------------------------------
+def login(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="az login", add_help=False)
+    p.add_argument("--username", "-u")
+    p.add_argument("--password", "-p")
+    p.add_argument("--tenant", "-t")
+    p.add_argument("--service-principal", action="store_true")
+    p.add_argument("--certificate")
+    p.add_argument("--identity", action="store_true")
+    p.add_argument("--client-id")
+    p.add_argument("--object-id")
+    p.add_argument("--resource-id")
+    p.add_argument("--use-device-code", action="store_true")
+    p.add_argument("--allow-no-subscriptions", action="store_true")
+    p.add_argument("--scope")
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv)
+    scope = args.scope or f"{MANAGEMENT}/.default"
+
+    if args.service_principal:
+        if not (args.username and (args.password or args.certificate) and args.tenant):
+            raise LabError(
+                "ERROR: usage error: --service-principal requires --username, --password or --certificate, "
+                "and --tenant",
+                2,
+            )
+        tenant = tenant_id_of(args.tenant)
+        login_state = {"kind": "servicePrincipal", "client_id": args.username, "tenant": tenant}
+        if args.certificate:
+            login_state["certificate"] = str(Path(args.certificate).resolve())
+        else:
+            login_state["secret"] = args.password
+        service_principal_token(login_state, tenant, scope)  # proves the credential now, as az does
+        entry = subscription_entry(tenant, args.username, "servicePrincipal")
+        save_login(login_state, entry)
+    elif args.identity:
+        token = _lab.managed_identity_token(
+            MANAGEMENT, args.client_id or "", args.object_id or "", args.resource_id or ""
+        )
+        claims = _lab.jwt_claims(token["access_token"])
+        entry = subscription_entry(
+            claims["tid"],
+            "userAssignedIdentity"
+            if args.client_id or args.object_id or args.resource_id
+            else "systemAssignedIdentity",
+            "servicePrincipal",
+        )
+        entry["user"]["assignedIdentityInfo"] = f"MSIClient-{claims['appid']}" if args.client_id else "MSI"
+        save_login(
+            {
+                "kind": "managedIdentity",
+                "client_id": args.client_id or "",
+                "object_id": args.object_id or "",
+                "resource_id": args.resource_id or "",
+                "tenant": claims["tid"],
+            },
+            entry,
+        )
+    else:
+        if args.password:
+            raise LabError(
+                "ERROR: The lab's users have no passwords. Use `az login --username <upn>` (the lab's scripted "
+                "sign-in) or `az login --use-device-code`."
+            )
+        tenant = tenant_id_of(args.tenant) if args.tenant else "organizations"
+        user = args.username or os.environ.get(_lab.SIGNIN_USER_VAR, "")
+        if user and not args.use_device_code:
+            result = _lab.scripted_sign_in(tenant, f"{scope} offline_access openid profile", user)
+        else:
+            result = _lab.device_code_sign_in(tenant, f"{scope} offline_access openid profile")
+        claims = _lab.jwt_claims(result["access_token"])
+        entry = subscription_entry(claims["tid"], claims["upn"], "user")
+        save_login(
+            {
+                "kind": "user",
+                "username": claims["upn"],
+                "tenant": claims["tid"],
+                "refresh_token": result["refresh_token"],
+            },
+            entry,
+        )
+    emit([entry], args.output, args.query)
+    return 0
+
+
+def logout(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="az logout", add_help=False)
+    p.add_argument("--username")
+    parse(p, argv)
+    files = [config_dir() / LOGIN_FILE, config_dir() / PROFILE_FILE]
+    if not files[0].exists():
+        raise LabError("ERROR: There are no active accounts.")
+    for path in files:
+        path.unlink(missing_ok=True)
+    return 0
+
+
+def service_principal_token(login_state: dict[str, Any], tenant: str, scope: str) -> dict[str, Any]:
+    if login_state.get("certificate"):
+        return _lab.client_certificate_token(tenant, login_state["client_id"], login_state["certificate"], scope)
+    return _lab.client_secret_token(tenant, login_state["client_id"], login_state["secret"], scope)
+
+
+# -- az account -----------------------------------------------------------------------------------
+def account(argv: list[str]) -> int:
+    if not argv:
+        raise LabError("ERROR: the following arguments are required: _subcommand", 2)
+    sub, rest = argv[0], argv[1:]
+    if sub == "show":
+        p = argparse.ArgumentParser(prog="az account show", add_help=False)
+        p.add_argument("--output", "-o", default="json")
+        p.add_argument("--query")
+        p.add_argument("--subscription", "-s")
+        args = parse(p, rest)
+        signed_in()
+        profile = _lab.read_json(config_dir() / PROFILE_FILE) or {"subscriptions": []}
+        if not profile["subscriptions"]:
+            raise LabError(NOT_LOGGED_IN)
+        emit(profile["subscriptions"][0], args.output, args.query)
+        return 0
+    if sub == "get-access-token":
+        return get_access_token(rest)
+    raise LabError(f"ERROR: 'account {sub}' is misspelled or not recognized by the system.", 2)
+
+
+def get_access_token(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="az account get-access-token", add_help=False)
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    p.add_argument("--resource")
+    p.add_argument("--scope", nargs="+")
+    p.add_argument("--tenant", "-t")
+    p.add_argument("--subscription", "-s")
+    p.add_argument("--resource-type")
+    args = parse(p, argv)
+    if args.resource and args.scope:
+        raise LabError("ERROR: usage error: --resource/--resource-type/--scope are mutually exclusive", 2)
+    login_state = signed_in()
+    resource = (args.resource or MANAGEMENT).rstrip("/")
+    scope = " ".join(args.scope) if args.scope else f"{resource}/.default"
+    tenant = tenant_id_of(args.tenant) if args.tenant else login_state["tenant"]
+    kind = login_state["kind"]
+    if kind == "user":
+        try:
+            result = _lab.refresh(tenant, login_state["refresh_token"], scope)
+        except LabError as exc:
+            raise LabError(f"{exc}\nTo re-authenticate, please run:\naz login --scope {scope}") from None
+        if result.get("refresh_token"):
+            login_state["refresh_token"] = result["refresh_token"]  # keep the rotated one
+            _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
+    elif kind == "servicePrincipal":
+        result = service_principal_token(login_state, tenant, scope)
+    else:
+        mi_resource = scope.removesuffix("/.default")
+        result = _lab.managed_identity_token(
+            mi_resource, login_state["client_id"], login_state["object_id"], login_state["resource_id"]
+        )
+    token = result["access_token"]
+    expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
+    claims = _lab.jwt_claims(token)
+    directory = lab_directory()
+    emit(
+        {
+            "accessToken": token,
+            # A naive local time, as the real CLI prints it (datetime.fromtimestamp).
+            "expiresOn": dt.datetime.fromtimestamp(expires_on).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            "expires_on": expires_on,
+            "subscription": directory["subscription_id"],
+            "tenant": claims.get("tid", tenant),
+            "tokenType": "Bearer",
+        },
+        args.output,
+        args.query,
+    )
+    return 0
+
+
+# -- admin commands -------------------------------------------------------------------------------
+def role(argv: list[str]) -> int:
+    if len(argv) < 2 or argv[0] != "assignment" or argv[1] not in ("create", "delete"):
+        raise LabError(f"ERROR: 'role {' '.join(argv[:2])}' is misspelled or not recognized by the system.", 2)
+    p = argparse.ArgumentParser(prog=f"az role assignment {argv[1]}", add_help=False)
+    p.add_argument("--assignee", "--assignee-object-id", dest="assignee")
+    p.add_argument("--assignee-principal-type")
+    p.add_argument("--role")
+    p.add_argument("--scope")
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv[2:])
+    signed_in()
+    body = {"assignee": args.assignee or "", "role": args.role or "", "scope": args.scope or ""}
+    if argv[1] == "create":
+        if not (args.assignee and args.role and args.scope):
+            raise LabError("ERROR: usage error: --assignee, --role and --scope are required", 2)
+        emit(_lab.admin("POST", "/_lab/admin/role-assignments", body), args.output, args.query)
+    else:
+        _lab.admin("DELETE", "/_lab/admin/role-assignments", body)
+    return 0
+
+
+def ad(argv: list[str]) -> int:
+    if argv[:3] != ["app", "credential", "reset"]:
+        raise LabError(f"ERROR: 'ad {' '.join(argv[:3])}' is misspelled or not recognized by the system.", 2)
+    p = argparse.ArgumentParser(prog="az ad app credential reset", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--append", action="store_true")
+    p.add_argument("--display-name")
+    p.add_argument("--years", type=float, default=1.0)
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv[3:])
+    signed_in()
+    body = {"append": args.append, "display_name": args.display_name or "", "years": args.years}
+    result = _lab.admin("POST", f"/_lab/admin/applications/{args.id}/credentials/reset", body)
+    print(
+        "WARNING: The output includes credentials that you must protect. Be sure that you do not include these "
+        "credentials in your code or check the credentials into your source control. For more information, see "
+        "https://aka.ms/azadsp-cli",
+        file=sys.stderr,
+    )
+    emit(result, args.output, args.query)
+    return 0
+
+
+# -- plumbing -------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise LabError(f"ERROR: {self.prog}: {message}", 2)
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    parser.__class__ = _Parser
+    args, unknown = parser.parse_known_args(argv)
+    unknown = [u for u in unknown if u not in ("--only-show-errors", "--verbose", "--debug")]
+    if unknown:
+        raise LabError(f"ERROR: unrecognized arguments: {' '.join(unknown)}", 2)
+    return args
+
+
+def tenant_id_of(tenant: str) -> str:
+    for t in lab_directory()["tenants"]:
+        if tenant.lower() in (t["id"], t["domain"].lower()):
+            return t["id"]
+    return tenant  # let the emulator answer for an unknown tenant, as Entra would
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"login": login, "logout": logout, "account": account, "role": role, "ad": ad}
+    if not argv or argv[0] in ("-h", "--help"):
+        print("keyless-lab stand-in for the Azure CLI. Commands: " + ", ".join(commands))
+        return 0
+    if argv[0] in ("version", "--version"):
+        print(json.dumps({"azure-cli": "2.77.0 (keyless-lab stand-in)", "extensions": {}}, indent=2))
+        return 0
+    command = commands.get(argv[0])
+    try:
+        if command is None:
+            raise LabError(f"ERROR: '{argv[0]}' is misspelled or not recognized by the system.", 2)
+        return command(argv[1:])
+    except LabError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code

@@ -1,0 +1,85 @@
+"""The lab's BROWSER executable: returns at once, then signs in in the background (DESIGN 3.3)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs
+
+import msal
+
+from keyless_lab.emulator import EmulatorServer
+
+SCOPE = "https://cognitiveservices.azure.com/.default"
+TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+
+
+class Listener(HTTPServer):
+    """A redirect listener like the credential's: records the one form post it receives."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, str] = {}
+        self.arrived = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                outer.received = {k: v[0] for k, v in parse_qs(body).items()}
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"Authentication complete.")
+                outer.arrived.set()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("localhost", 0), Handler)
+
+
+def test_browser_returns_at_once_and_posts_the_code_to_the_listener(emulator: EmulatorServer) -> None:
+    listener = Listener()
+    port = listener.server_address[1]
+    app = msal.PublicClientApplication(
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        authority=f"{emulator.urls.authority_host}/{TENANT}",
+        instance_discovery=False,
+    )
+    flow = app.initiate_auth_code_flow([SCOPE], redirect_uri=f"http://localhost:{port}", response_mode="form_post")
+    started = time.monotonic()
+    launched = subprocess.run([os.environ["BROWSER"], flow["auth_uri"]], timeout=10)
+    assert launched.returncode == 0
+    assert time.monotonic() - started < 2.0, "the browser command must return before the sign-in finishes"
+    assert not listener.arrived.is_set()
+    thread = threading.Thread(target=listener.handle_request, daemon=True)
+    thread.start()  # like the credential: serve the listener only after the browser command returned
+    assert listener.arrived.wait(20), "the background sign-in never reached the listener"
+    thread.join(5)
+    listener.server_close()
+    assert listener.received["state"] == flow["state"]
+    result = app.acquire_token_by_auth_code_flow(flow, listener.received)
+    assert result["id_token_claims"]["preferred_username"] == "ada@contosolab.onmicrosoft.com"
+
+
+def test_browser_user_can_be_chosen_by_argument(emulator: EmulatorServer) -> None:
+    listener = Listener()
+    port = listener.server_address[1]
+    app = msal.PublicClientApplication(
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        authority=f"{emulator.urls.authority_host}/{TENANT}",
+        instance_discovery=False,
+    )
+    flow = app.initiate_auth_code_flow([SCOPE], redirect_uri=f"http://localhost:{port}", response_mode="form_post")
+    browser = os.environ["BROWSER"]
+    assert (
+        subprocess.run([browser, "--user", "grace@contosolab.onmicrosoft.com", flow["auth_uri"]], timeout=10).returncode
+        == 0
+    )
+    listener.timeout = 20
+    listener.handle_request()
+    listener.server_close()
+    result = app.acquire_token_by_auth_code_flow(flow, listener.received)
+    assert result["id_token_claims"]["preferred_username"] == "grace@contosolab.onmicrosoft.com"

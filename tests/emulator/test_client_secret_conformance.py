@@ -1,0 +1,138 @@
+"""The real ClientSecretCredential and EnvironmentCredential against the emulated token endpoint.
+
+MSAL-based credentials need `disable_instance_discovery=True` in the lab (DESIGN.md §3.3): without it
+MSAL would ask login.microsoftonline.com about the unknown authority host.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+import httpx
+import jwt
+import pytest
+from azure.core.exceptions import ClientAuthenticationError
+from azure.identity import ClientSecretCredential, EnvironmentCredential, get_bearer_token_provider
+from openai import AzureOpenAI
+
+from keyless_lab.emulator import EmulatorServer
+
+SCOPE = "https://cognitiveservices.azure.com/.default"
+TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+OTHER_TENANT = "d1dd60de-2430-45c8-bdeb-d8d02ef27368"
+APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
+APP_OBJECT_ID = "b6a1fc7d-1c0e-4a76-97c0-b848b2ab4a29"
+LAB = {"disable_instance_discovery": True}
+
+
+def secret(server: EmulatorServer, display_name: str) -> str:
+    app = server.state.directory.application(APP)
+    assert app is not None
+    return next(s.value for s in app.secrets if s.display_name == display_name)
+
+
+def test_client_secret_gets_an_app_only_token(emulator: EmulatorServer) -> None:
+    credential = ClientSecretCredential(TENANT, APP, secret(emulator, "lab-secret"), **LAB)
+    claims = jwt.decode(credential.get_token(SCOPE).token, options={"verify_signature": False})
+    assert claims["aud"] == "https://cognitiveservices.azure.com"
+    assert claims["iss"] == f"https://sts.windows.net/{TENANT}/"
+    assert claims["appid"] == APP
+    assert claims["oid"] == claims["sub"] == APP_OBJECT_ID
+    assert claims["idtyp"] == "app"
+    assert claims["appidacr"] == "1"
+    assert "xms_mirid" not in claims
+
+
+def test_environment_credential_calls_azure_openai(emulator: EmulatorServer, monkeypatch) -> None:
+    monkeypatch.setenv("AZURE_TENANT_ID", TENANT)
+    monkeypatch.setenv("AZURE_CLIENT_ID", APP)
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", secret(emulator, "lab-secret"))
+    credential = EnvironmentCredential(**LAB)
+    client = AzureOpenAI(
+        azure_endpoint=emulator.urls.openai_endpoint,
+        api_version="2024-10-21",
+        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),
+        max_retries=0,
+    )
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+    assert "app-keyless-batch" in reply.choices[0].message.content
+    assert "client secret" in reply.choices[0].message.content
+
+
+def aadsts(excinfo: pytest.ExceptionInfo[ClientAuthenticationError]) -> str:
+    return str(excinfo.value)
+
+
+def test_wrong_secret_is_aadsts7000215(emulator: EmulatorServer) -> None:
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientSecretCredential(TENANT, APP, "not-the-secret", **LAB).get_token(SCOPE)
+    assert "AADSTS7000215: Invalid client secret provided." in aadsts(caught)
+    assert f"for a secret added to app '{APP}'" in aadsts(caught)
+
+
+def test_expired_secret_is_aadsts7000222(emulator: EmulatorServer) -> None:
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientSecretCredential(TENANT, APP, secret(emulator, "expired-secret"), **LAB).get_token(SCOPE)
+    assert f"AADSTS7000222: The provided client secret keys for app '{APP}' are expired." in aadsts(caught)
+
+
+def test_unknown_application_is_aadsts700016(emulator: EmulatorServer) -> None:
+    unknown = "11111111-2222-3333-4444-555555555555"
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientSecretCredential(TENANT, unknown, "whatever", **LAB).get_token(SCOPE)
+    assert f"AADSTS700016: Application with identifier '{unknown}' was not found in the directory" in aadsts(caught)
+
+
+def test_app_from_another_tenant_is_not_found_there(emulator: EmulatorServer) -> None:
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientSecretCredential(OTHER_TENANT, APP, secret(emulator, "lab-secret"), **LAB).get_token(SCOPE)
+    assert "AADSTS700016" in aadsts(caught)
+    assert "Fabrikam" in aadsts(caught)
+
+
+def test_unknown_tenant_fails_at_discovery(emulator: EmulatorServer) -> None:
+    # MSAL reads the tenant's OpenID configuration first; the emulator answers AADSTS90002 (400) there,
+    # and MSAL reports it as an authority it cannot configure.
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientSecretCredential("no-such-tenant.example", APP, secret(emulator, "lab-secret"), **LAB).get_token(SCOPE)
+    assert "Unable to get authority configuration" in aadsts(caught)
+
+
+def test_a_delegated_scope_is_refused_for_client_credentials(emulator: EmulatorServer) -> None:
+    credential = ClientSecretCredential(TENANT, APP, secret(emulator, "lab-secret"), **LAB)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        credential.get_token("https://cognitiveservices.azure.com/user_impersonation")
+    assert "AADSTS1002012" in aadsts(caught)
+    assert "Client credential flows must have a scope value with /.default suffixed" in aadsts(caught)
+
+
+def test_two_resources_in_one_request_is_aadsts70011(emulator: EmulatorServer) -> None:
+    credential = ClientSecretCredential(TENANT, APP, secret(emulator, "lab-secret"), **LAB)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        credential.get_token(SCOPE, "https://management.azure.com/.default")
+    assert "AADSTS70011: The provided value for the input parameter 'scope' is not valid." in aadsts(caught)
+
+
+def test_unknown_resource_is_aadsts500011(emulator: EmulatorServer) -> None:
+    credential = ClientSecretCredential(TENANT, APP, secret(emulator, "lab-secret"), **LAB)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        credential.get_token("https://vault.azure.net/.default")
+    assert "AADSTS500011: The resource principal named https://vault.azure.net was not found" in aadsts(caught)
+
+
+def test_a_new_secret_works_at_once(fresh_emulator: EmulatorServer) -> None:
+    added = fresh_emulator.state.directory.add_client_secret("app-keyless-batch", "rotated")
+    credential = ClientSecretCredential(TENANT, APP, added.value, **LAB)
+    assert credential.get_token(SCOPE).token
+
+
+def test_client_secret_basic_authentication(emulator: EmulatorServer) -> None:
+    # Advertised in discovery (token_endpoint_auth_methods_supported), used by curl-style clients.
+    response = httpx.post(
+        f"{emulator.urls.authority_host}/{TENANT}/oauth2/v2.0/token",
+        data={"grant_type": "client_credentials", "scope": SCOPE},
+        auth=(APP, secret(emulator, "lab-secret")),
+        verify=ssl.create_default_context(cafile=str(emulator.tls.bundle)),
+    )
+    assert response.status_code == 200, response.text
+    assert jwt.decode(response.json()["access_token"], options={"verify_signature": False})["appid"] == APP

@@ -1,0 +1,142 @@
+"""The real ClientAssertionCredential fed by the emulated GitHub Actions runner token endpoint (and
+by GitLab-style ID tokens), federated to the app registration `app-keyless-ci`."""
+
+from __future__ import annotations
+
+import os
+import ssl
+
+import httpx
+import jwt
+import pytest
+from azure.core.exceptions import ClientAuthenticationError
+from azure.identity import ClientAssertionCredential, get_bearer_token_provider
+from openai import AzureOpenAI
+
+from keyless_lab.emulator import EmulatorServer
+
+SCOPE = "https://cognitiveservices.azure.com/.default"
+TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"  # app-keyless-ci
+REPO = "contoso/keyless-lab"
+
+
+def github_id_token(audience: str | None = "api://AzureADTokenExchange") -> str:
+    """What azure/login (core.getIDToken) does inside a job: ask the runner for an OIDC token."""
+    url = os.environ["ACTIONS_ID_TOKEN_REQUEST_URL"]
+    if audience is not None:
+        url += f"&audience={audience}"
+    response = httpx.get(
+        url,
+        headers={"Authorization": f"Bearer {os.environ['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"},
+        verify=ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"]),
+    )
+    response.raise_for_status()
+    return response.json()["value"]
+
+
+def in_job(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, **job) -> None:
+    for name, value in emulator.github_actions_environment(REPO, **job).items():
+        monkeypatch.setenv(name, value)
+
+
+def test_main_branch_job_gets_a_token_and_calls_openai(emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(emulator, monkeypatch)
+    credential = ClientAssertionCredential(TENANT, CI_APP, func=github_id_token)
+    claims = jwt.decode(credential.get_token(SCOPE).token, options={"verify_signature": False})
+    assert claims["appid"] == CI_APP
+    assert claims["appidacr"] == "2"
+    client = AzureOpenAI(
+        azure_endpoint=emulator.urls.openai_endpoint,
+        api_version="2024-10-21",
+        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),
+        max_retries=0,
+    )
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+    assert "app-keyless-ci" in reply.choices[0].message.content
+
+
+def test_runner_token_claims(emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(emulator, monkeypatch, environment="prod")
+    claims = jwt.decode(github_id_token(), options={"verify_signature": False})
+    assert claims["iss"] == "https://token.actions.githubusercontent.com"
+    assert claims["sub"] == f"repo:{REPO}:environment:prod"
+    assert claims["aud"] == "api://AzureADTokenExchange"
+    assert claims["repository"] == REPO and claims["environment"] == "prod"
+
+
+def test_prod_environment_job_is_trusted(emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(emulator, monkeypatch, environment="prod")
+    assert ClientAssertionCredential(TENANT, CI_APP, func=github_id_token).get_token(SCOPE).token
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        {"event_name": "pull_request", "ref": "refs/pull/7/merge"},
+        {"ref": "refs/heads/feature"},
+        {"environment": "Prod"},  # subjects are case-sensitive
+    ],
+    ids=["pull_request", "other-branch", "environment-case"],
+)
+def test_untrusted_subjects_are_aadsts700213(emulator: EmulatorServer, monkeypatch, job: dict) -> None:
+    in_job(emulator, monkeypatch, **job)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientAssertionCredential(TENANT, CI_APP, func=github_id_token).get_token(SCOPE)
+    assert "AADSTS700213: No matching federated identity record found for presented assertion subject" in str(
+        caught.value
+    )
+
+
+def test_default_github_audience_is_aadsts700212(emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(emulator, monkeypatch)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientAssertionCredential(TENANT, CI_APP, func=lambda: github_id_token(audience=None)).get_token(SCOPE)
+    assert "AADSTS700212" in str(caught.value)
+    assert "'https://github.com/contoso'" in str(caught.value)
+
+
+def test_issuer_without_a_federated_credential_is_aadsts700211(emulator: EmulatorServer) -> None:
+    token = emulator.state.external_issuers.aks.service_account_token("keyless", "chat-app")
+    with pytest.raises(ClientAuthenticationError, match="AADSTS700211"):
+        ClientAssertionCredential(TENANT, CI_APP, func=lambda: token).get_token(SCOPE)
+
+
+def test_runner_endpoint_requires_the_request_token(emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(emulator, monkeypatch)
+    response = httpx.get(
+        os.environ["ACTIONS_ID_TOKEN_REQUEST_URL"],
+        headers={"Authorization": "Bearer not-the-token"},
+        verify=ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"]),
+    )
+    assert response.status_code == 401
+    assert "value" not in response.json()
+
+
+def test_gitlab_id_token_from_the_environment(emulator: EmulatorServer, monkeypatch) -> None:
+    # .gitlab-ci.yml: id_tokens: {AZURE_ID_TOKEN: {aud: api://AzureADTokenExchange}}
+    monkeypatch.setenv("AZURE_ID_TOKEN", emulator.state.external_issuers.gitlab.id_token(REPO))
+    credential = ClientAssertionCredential(TENANT, CI_APP, func=lambda: os.environ["AZURE_ID_TOKEN"])
+    assert jwt.decode(credential.get_token(SCOPE).token, options={"verify_signature": False})["appid"] == CI_APP
+
+
+def test_gitlab_token_for_another_branch_is_aadsts700213(emulator: EmulatorServer) -> None:
+    token = emulator.state.external_issuers.gitlab.id_token(REPO, ref="dev")
+    with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):
+        ClientAssertionCredential(TENANT, CI_APP, func=lambda: token).get_token(SCOPE)
+
+
+def test_describe_lists_federated_subjects(emulator: EmulatorServer) -> None:
+    subjects = {f["subject"] for f in emulator.state.directory.describe()["federated_credentials"]}
+    assert f"repo:{REPO}:ref:refs/heads/main" in subjects
+    assert f"repo:{REPO}:environment:prod" in subjects
+    assert "system:serviceaccount:keyless:chat-app" in subjects
+    issuers = {f["issuer"] for f in emulator.state.directory.describe()["federated_credentials"]}
+    assert emulator.state.external_issuers.aks.issuer in issuers  # the ${AKS_OIDC_ISSUER} placeholder was filled
+
+
+def test_removed_federated_credential_no_longer_trusts_the_branch(fresh_emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(fresh_emulator, monkeypatch)
+    assert fresh_emulator.state.directory.remove_federated_credential("app-keyless-ci", "github-main") == 1
+    with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):
+        ClientAssertionCredential(TENANT, CI_APP, func=github_id_token).get_token(SCOPE)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless_lab.config import DEFAULT_API_VERSION, LabConfigurationError, Secret, mask, resolve_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the project
+
+
+def test_emulator_mode_needs_nothing() -> None:
+    settings = resolve_settings("emulator")
+    assert settings.is_emulated and settings.api_version == DEFAULT_API_VERSION
+
+
+def test_unknown_mode_is_one_clear_error() -> None:
+    with pytest.raises(LabConfigurationError, match="mode must be one of emulator, azure"):
+        resolve_settings("production")
+
+
+def test_azure_mode_without_endpoint_says_what_to_pass() -> None:
+    with pytest.raises(LabConfigurationError) as caught:
+        resolve_settings("azure", deployment="gpt-4o")
+    assert "-p endpoint https://<resource>.openai.azure.com/" in str(caught.value)
+    assert caught.value._render_traceback_() == [f"LabConfigurationError: {caught.value}"]
+
+
+def test_azure_mode_without_deployment_says_what_to_pass() -> None:
+    with pytest.raises(LabConfigurationError, match="-p deployment"):
+        resolve_settings("azure", endpoint="https://res.openai.azure.com/")
+
+
+def test_azure_mode_rejects_http_and_paths() -> None:
+    with pytest.raises(LabConfigurationError, match="not an https URL"):
+        resolve_settings("azure", endpoint="http://res.openai.azure.com", deployment="d")
+    with pytest.raises(LabConfigurationError, match="has a path"):
+        resolve_settings("azure", endpoint="https://res.openai.azure.com/openai/v1/", deployment="d")
+
+
+def test_azure_mode_reads_environment_then_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "AZURE_OPENAI_ENDPOINT=https://from-dotenv.openai.azure.com\nAZURE_OPENAI_DEPLOYMENT=dotenv-dep\n"
+    )
+    settings = resolve_settings("azure")
+    assert settings.endpoint == "https://from-dotenv.openai.azure.com/"
+    assert settings.deployment == "dotenv-dep"
+    monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT", "env-dep")
+    assert resolve_settings("azure").deployment == "env-dep"
+    assert resolve_settings("azure", deployment="param-dep").deployment == "param-dep"
+
+
+def test_secrets_are_masked_in_repr() -> None:
+    secret = Secret("abc8Q~supersecretvalue1234567890")
+    assert "supersecret" not in repr(secret)
+    assert repr(secret).startswith("Secret('abc…")
+    assert secret == "abc8Q~supersecretvalue1234567890"
+    assert mask("") == "(not set)"

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from keyless_lab.display import Table, describe_error, stable_message
+
+
+def test_table_renders_markdown_and_aligned_text() -> None:
+    table = Table(("name", "role"), [("vm", "OpenAI User"), ("a|b", None)])
+    markdown = table._repr_markdown_()
+    assert markdown.splitlines()[0] == "| name | role |"
+    assert "a\\|b" in markdown
+    text = repr(table).splitlines()
+    assert text[0] == "name  role"
+    assert text[2] == "vm    OpenAI User"
+    assert len(table) == 2
+
+
+def test_stable_message_drops_per_request_values() -> None:
+    raw = (
+        "AADSTS7000215: Invalid client secret provided. Trace ID: 0f1e2d3c-aaaa-bbbb-cccc-000000000000 "
+        "Correlation ID: 11111111-2222-3333-4444-555555555555 Timestamp: 2026-11-30 02:17:48Z "
+        "see https://127.0.0.1:43117/x"
+    )
+    cleaned = stable_message(raw)
+    assert cleaned == "AADSTS7000215: Invalid client secret provided. see https://<lab-endpoint>/x"
+
+
+def test_describe_error_is_one_line_with_the_type() -> None:
+    assert describe_error(ValueError("bad\nthing")) == "ValueError: bad thing"

@@ -1,0 +1,53 @@
+"""start_lab: what it sets, what it refuses, what it restores."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from keyless_lab import LabConfigurationError, start_lab
+from keyless_lab.emulator.server import UNSET_IN_EMULATOR_MODE
+
+
+def test_emulator_mode_points_the_environment_at_the_emulator_and_restores_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AZURE_CLIENT_ID", "learner-shell-value")
+    monkeypatch.delenv("AZURE_AUTHORITY_HOST", raising=False)
+    with start_lab() as lab:
+        assert capsys.readouterr().out.startswith("Lab ready (emulator mode)")
+        assert lab.is_emulated and lab.deployment == "gpt-4o-mini"
+        assert os.environ["AZURE_AUTHORITY_HOST"].startswith("https://127.0.0.1:")
+        assert os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"].startswith("http://127.0.0.1:")
+        assert os.environ["REQUESTS_CA_BUNDLE"] == os.environ["SSL_CERT_FILE"]
+        assert "AZURE_CLIENT_ID" not in os.environ  # would steer credentials to another identity
+        assert lab.credential_options == {"disable_instance_discovery": True}
+        assert all(name not in os.environ for name in UNSET_IN_EMULATOR_MODE)
+    assert os.environ["AZURE_CLIENT_ID"] == "learner-shell-value"
+    assert "AZURE_AUTHORITY_HOST" not in os.environ
+
+
+def test_unknown_deployment_in_emulator_mode_lists_what_exists() -> None:
+    with pytest.raises(LabConfigurationError, match="the lab has: gpt-4o-mini"):
+        start_lab(deployment="gpt-99")
+
+
+def test_azure_mode_starts_nothing_and_offers_no_emulator_controls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AZURE_AUTHORITY_HOST", raising=False)
+    lab = start_lab(mode="azure", endpoint="https://res.openai.azure.com", deployment="gpt-4o", quiet=True)
+    assert not lab.is_emulated and lab.endpoint == "https://res.openai.azure.com/"
+    assert lab.credential_options == {}
+    assert "AZURE_AUTHORITY_HOST" not in os.environ
+    with pytest.raises(LabConfigurationError, match="emulator-only"):
+        lab.audit_table()
+    lab.close()
+
+
+def test_rerunning_start_lab_replaces_the_previous_emulator() -> None:
+    first = start_lab(quiet=True)
+    first_endpoint = first.endpoint
+    second = start_lab(quiet=True)
+    assert first.server is None, "the first lab was closed"
+    assert second.endpoint != first_endpoint
+    second.close()
