@@ -41,7 +41,7 @@ def test_rows_tell_who_called_what_and_how(fresh_emulator: EmulatorServer) -> No
     assert [{k: row[k] for k in FIELDS[1:]} for row in rows] == [
         {
             "service": "Azure OpenAI",
-            "operation": "chat completions",
+            "operation": "chat gpt-4o-mini",
             "principal": "vm-keyless-lab",
             "object_id": VM_OBJECT_ID,
             "auth": "token",
@@ -51,7 +51,7 @@ def test_rows_tell_who_called_what_and_how(fresh_emulator: EmulatorServer) -> No
         },
         {
             "service": "Azure OpenAI",
-            "operation": "embeddings",
+            "operation": "embeddings text-embedding-3-small",
             "principal": "anonymous (api-key)",
             "object_id": "",
             "auth": "api-key",
@@ -61,7 +61,7 @@ def test_rows_tell_who_called_what_and_how(fresh_emulator: EmulatorServer) -> No
         },
         {
             "service": "Azure OpenAI",
-            "operation": "chat completions",
+            "operation": "chat gpt-4o-mini",
             "principal": "(rejected)",
             "object_id": "",
             "auth": "api-key",

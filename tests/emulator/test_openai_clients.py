@@ -114,7 +114,7 @@ def test_v1_openai_client_with_a_token_provider(emulator: EmulatorServer) -> Non
     client = OpenAI(base_url=v1_base_url(emulator), api_key=provider)
     reply = client.chat.completions.create(model=CHAT_DEPLOYMENT, messages=MESSAGES)
     _assert_token_reply(reply.choices[0].message.content)
-    assert _last_openai_row(emulator)["operation"] == "v1 chat completions"
+    assert _last_openai_row(emulator)["operation"] == "v1 chat gpt-4o-mini"
     model_ids = [model.id for model in client.models.list()]
     assert model_ids == ["gpt-4o-mini-2024-07-18", "text-embedding-3-small"]
 
@@ -208,7 +208,7 @@ def test_embeddings_float_and_base64_agree(emulator: EmulatorServer) -> None:
     # Without encoding_format the openai client asks for base64 and decodes it itself.
     default = client.embeddings.create(model=EMBEDDINGS_DEPLOYMENT, input="keyless auth")
     assert default.data[0].embedding == as_float.data[0].embedding
-    assert _last_openai_row(emulator)["operation"] == "embeddings"
+    assert _last_openai_row(emulator)["operation"] == "embeddings text-embedding-3-small"
 
 
 def test_embeddings_dimensions_on_the_v1_surface(emulator: EmulatorServer) -> None:

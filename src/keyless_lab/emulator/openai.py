@@ -12,9 +12,13 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from . import openai_operations, openai_v1
-from .openai_access import CHAT_COMPLETIONS, EMBEDDINGS_CREATE, MODELS_LIST, DataPlane
+from .openai_access import CHAT_ACTION, CHAT_COMPLETIONS, EMBEDDINGS_CREATE, MODELS_LIST, DataPlane
 from .openai_endpoints import DeploymentEndpoint, ModelsEndpoint
 from .state import EmulatorState
+
+# Names other modules and tests use for the chat data action and its operation.
+CHAT_DATA_ACTION = CHAT_ACTION
+CHAT_OPERATION = CHAT_COMPLETIONS.template
 
 
 def routes(state: EmulatorState, plane: DataPlane | None = None) -> list[Route]:

@@ -29,7 +29,7 @@ REGION = "Lab (emulated)"
 
 @dataclass(frozen=True)
 class Operation:
-    label: str  # for the audit log
+    label: str  # for the audit log, followed by the deployment: "chat gpt-4o-mini"
     data_action: str  # what RBAC checks
     template: str  # the operation as PermissionDenied names it
     azure_name: str = ""  # as 429 messages name it
@@ -42,7 +42,7 @@ EMBEDDINGS_ACTION = f"{OPENAI}/deployments/embeddings/action"
 MODELS_ACTION = f"{OPENAI}/models/read"
 
 CHAT_COMPLETIONS = Operation(
-    "chat completions",
+    "chat",
     CHAT_ACTION,
     "POST /openai/deployments/{deployment-id}/chat/completions",
     "ChatCompletions_Create",
@@ -59,7 +59,7 @@ EMBEDDINGS_CREATE = Operation(
 )
 MODELS_LIST = Operation("list models", MODELS_ACTION, "GET /openai/models")
 V1_CHAT_COMPLETIONS = Operation(
-    "v1 chat completions",
+    "v1 chat",
     CHAT_ACTION,
     "POST /openai/v1/chat/completions",
     "ChatCompletions_Create",
@@ -123,13 +123,19 @@ class DataPlaneCall:
         self.deployment_name = deployment
         self.caller: Caller | None = None
 
+    @property
+    def operation_label(self) -> str:
+        """What the audit log's operation column says, e.g. "chat gpt-4o-mini" or "list models"."""
+        name = self.deployment_name
+        return f"{self.operation.label} {name}" if name else self.operation.label
+
     def audit(self, status: int) -> None:
         caller = self.caller
         if caller is None:
             return
         self.state.audit.record(
             SERVICE,
-            self.operation.label,
+            self.operation_label,
             caller.name,
             caller.object_id,
             caller.auth,
@@ -153,7 +159,7 @@ class DataPlaneCall:
         if isinstance(result, Rejected):
             self.state.audit.record(
                 SERVICE,
-                self.operation.label,
+                self.operation_label,
                 "(rejected)",
                 "",
                 result.auth,
