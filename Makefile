@@ -2,6 +2,7 @@
 #   make run   executes every notebook against the embedded emulator (executed copies in build/)
 #   make test  runs the whole test suite (lint, unit, emulator, notebooks, nbval)
 #   make lab   opens JupyterLab on notebooks/
+#   make bench measures what authentication costs on chat completions (benchmarks/README.md)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -31,3 +32,7 @@ lab: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
+
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python benchmarks/chat_auth.py

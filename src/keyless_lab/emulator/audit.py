@@ -18,6 +18,8 @@ class AuditRecord:
     object_id: str
     auth: str  # "token", "api-key", "none", "managed identity", ...
     status: int
+    deployment: str = ""  # Azure OpenAI calls: the deployment (or v1 model) named
+    credential: str = ""  # which credential: "key1", "system-assigned managed identity", a rejection reason
 
 
 class AuditLog:
@@ -29,9 +31,28 @@ class AuditLog:
         self._records: deque[AuditRecord] = deque(maxlen=max_records)
         self._lock = threading.Lock()
 
-    def record(self, service: str, operation: str, principal: str, object_id: str, auth: str, status: int) -> None:
+    def record(
+        self,
+        service: str,
+        operation: str,
+        principal: str,
+        object_id: str,
+        auth: str,
+        status: int,
+        *,
+        deployment: str = "",
+        credential: str = "",
+    ) -> None:
         entry = AuditRecord(
-            round(self._clock.now() - self._start, 3), service, operation, principal, object_id, auth, status
+            round(self._clock.now() - self._start, 3),
+            service,
+            operation,
+            principal,
+            object_id,
+            auth,
+            status,
+            deployment,
+            credential,
         )
         with self._lock:
             self._records.append(entry)

@@ -25,6 +25,8 @@ from cryptography import x509
 from . import rbac
 from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
 from .certificates import create_self_signed
+from .openai_keys import OpenAIKeys
+from .openai_models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
 
 SEED_FILE = "directory.yaml"
 
@@ -120,6 +122,9 @@ class Deployment:
     name: str
     model: str
     model_version: str
+    # Rate limits, off (None) by default: requests and tokens per minute, as a deployment's quota.
+    rpm: int | None = None
+    tpm: int | None = None
 
 
 @dataclass
@@ -129,6 +134,7 @@ class OpenAIResource:
     resource_id: str
     deployments: dict[str, Deployment]
     disable_local_auth: bool = False
+    keys: OpenAIKeys = field(default_factory=OpenAIKeys)  # key1/key2, generated per instance
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,8 @@ class Directory:
             tenant=oai["tenant"],
             resource_id=f"{self.resource_group_id}/providers/Microsoft.CognitiveServices/accounts/{oai['name']}",
             deployments={
-                d["name"]: Deployment(d["name"], d["model"], str(d["model_version"])) for d in oai["deployments"]
+                d["name"]: Deployment(d["name"], d["model"], str(d["model_version"]), d.get("rpm"), d.get("tpm"))
+                for d in oai["deployments"]
             },
             disable_local_auth=bool(oai.get("disable_local_auth", False)),
         )
@@ -345,13 +352,6 @@ class Directory:
             self.role_assignments = kept
         return removed
 
-    def add_deployment(self, name: str, model: str = "gpt-4o-mini", model_version: str = "2024-07-18") -> Deployment:
-        """What creating a model deployment in the Azure AI Foundry portal does (lab: instantly)."""
-        deployment = Deployment(name, model, model_version)
-        with self._lock:
-            self.openai.deployments = {**self.openai.deployments, name: deployment}
-        return deployment
-
     # -- applications ----------------------------------------------------------------------------
     def application(self, client_id: str) -> Application | None:
         return self.applications.get(client_id.lower())
@@ -400,6 +400,54 @@ class Directory:
             if principal.lower() in (p.client_id, p.name.lower()):
                 return p
         raise KeyError(f"no principal {principal!r} in the lab directory")
+
+    # -- the Azure OpenAI resource ----------------------------------------------------------------
+    def add_deployment(
+        self,
+        name: str,
+        model: str | None = None,
+        model_version: str | None = None,
+        *,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        default: bool = False,
+    ) -> Deployment:
+        """What `az cognitiveservices account deployment create` does (also behind `serve --deployment`).
+
+        Without `model`, a deployment named after a known model deploys that model (the usual
+        convention), any other name deploys gpt-4o-mini. `default=True` puts it first, which makes
+        it the `AZURE_OPENAI_DEPLOYMENT` the server exports.
+        """
+        if not name or "/" in name:
+            raise ValueError(f"invalid deployment name {name!r}")
+        _check_limits(rpm, tpm)
+        info = model_info(model or (name if name in CATALOGUE else DEFAULT_CHAT_MODEL), model_version or "")
+        deployment = Deployment(name, info.name, info.version, rpm, tpm)
+        with self._lock:
+            others = {k: v for k, v in self.openai.deployments.items() if k != name}
+            self.openai.deployments = {name: deployment, **others} if default else {**others, name: deployment}
+        return deployment
+
+    def remove_deployment(self, name: str) -> bool:
+        """Delete a deployment; calls to it then get `DeploymentNotFound`."""
+        with self._lock:
+            if name not in self.openai.deployments:
+                return False
+            self.openai.deployments = {k: v for k, v in self.openai.deployments.items() if k != name}
+        return True
+
+    def set_rate_limits(self, deployment: str, *, rpm: int | None = None, tpm: int | None = None) -> Deployment:
+        """Set (or, with None, lift) a deployment's requests- and tokens-per-minute limits."""
+        _check_limits(rpm, tpm)
+        with self._lock:
+            current = self.openai.deployments[deployment]
+            updated = Deployment(current.name, current.model, current.model_version, rpm, tpm)
+            self.openai.deployments = {**self.openai.deployments, deployment: updated}
+        return updated
+
+    def set_local_auth(self, enabled: bool) -> None:
+        """Allow or refuse API keys: `disableLocalAuth` is the inverse of `enabled`."""
+        self.openai.disable_local_auth = not enabled
 
     # -- certificates ----------------------------------------------------------------------------
     def _add_certificate(
@@ -538,6 +586,8 @@ class Directory:
                 "tenant": self.openai.tenant,
                 "deployments": [asdict(d) for d in self.openai.deployments.values()],
                 "disable_local_auth": self.openai.disable_local_auth,
+                # Lab-only key values, as the portal's "Keys and Endpoint" page shows them.
+                "keys": self.openai.keys.as_dict(),
             },
             "compute": asdict(self.compute),
             "principals": [
@@ -608,3 +658,9 @@ class Directory:
                 for ra in self.role_assignments
             ],
         }
+
+
+def _check_limits(rpm: int | None, tpm: int | None) -> None:
+    for name, value in (("rpm", rpm), ("tpm", tpm)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"{name} must be a positive integer or None, not {value!r}")

@@ -92,6 +92,50 @@ def bad_request(message: str, param: str | None = None) -> JSONResponse:
     )
 
 
+def invalid_request(message: str, param: str | None = None, code: str | None = None) -> JSONResponse:
+    """A request-validation error in the OpenAI shape that Azure OpenAI passes through (400)."""
+    return JSONResponse(
+        {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}},
+        status_code=400,
+    )
+
+
+def operation_not_supported(operation: str, model: str) -> JSONResponse:
+    """An operation called on a deployment whose model cannot do it (e.g. chat on an embeddings model)."""
+    return JSONResponse(
+        {
+            "error": {
+                "code": "OperationNotSupported",
+                "message": (
+                    f"The {operation} operation does not work with the specified model, {model}. Please choose "
+                    "different model and try again. You can learn more about which models can be used with each "
+                    "operation here: https://go.microsoft.com/fwlink/?linkid=2197993."
+                ),
+            }
+        },
+        status_code=400,
+    )
+
+
+def rate_limited(operation: str, api_version: str, limit: str, seconds: int, headers: dict[str, str]) -> JSONResponse:
+    """429 from a deployment's quota; `limit` is "call" or "token" (Azure's two wordings)."""
+    return JSONResponse(
+        {
+            "error": {
+                "code": "429",
+                "message": (
+                    f"Requests to the {operation} Operation under Azure OpenAI API version {api_version} have "
+                    f"exceeded {limit} rate limit of your current OpenAI S0 pricing tier. Please retry after "
+                    f"{seconds} second{'s' if seconds != 1 else ''}. Please go here: https://aka.ms/oai/quotaincrease "
+                    "if you would like to further increase the default rate limit."
+                ),
+            }
+        },
+        status_code=429,
+        headers=headers,
+    )
+
+
 # -- Microsoft Entra ID (OAuth 2.0) ---------------------------------------------------------------
 def entra_error(error: str, code: int, description: str, status: int = 400) -> JSONResponse:
     """An OAuth error in Entra's shape: `AADSTS<code>: <description>` plus trace fields."""

@@ -11,6 +11,8 @@ from .clock import Clock, TokenPolicy
 from .directory import Directory
 from .issuers import ExternalIssuers
 from .keys import KeySet
+from .openai_keys import OpenAIKeys
+from .rate_limits import RateLimiter
 from .user_sessions import UserSessions
 
 
@@ -54,3 +56,9 @@ class EmulatorState:
         self.user_sessions = UserSessions(self.clock)
         # Authenticates the emulator-only admin API (/_lab/admin/...) used by the az shim.
         self.admin_secret = secrets.token_urlsafe(32)
+        self.rate_limits = RateLimiter(self.clock)  # per-deployment rpm/tpm; limits live on each Deployment
+
+    @property
+    def openai_keys(self) -> OpenAIKeys:
+        """The Azure OpenAI resource's key1/key2 (`state.openai_keys.regenerate("key1")` rotates one)."""
+        return self.directory.openai.keys

@@ -1,0 +1,405 @@
+"""What authentication costs on the emulator's chat completions route, measured side by side.
+
+    python benchmarks/chat_auth.py            # wrk if installed, else the asyncio client
+    python benchmarks/chat_auth.py --client asyncio --duration 1 --warmup 0.5   # quick look
+
+One server process, one uvicorn worker (uvloop + httptools), plain HTTP on loopback, serving the
+emulator's real HTTPS application plus one extra route. Three cases, driven one after the other
+with the same load:
+
+  floor    POST /bench/floor: no auth, a minimal JSON reply (the routing + HTTP cost alone)
+  api-key  POST /openai/deployments/gpt-4o-mini/chat/completions with `api-key: <key1>`
+  bearer   the same route with `Authorization: Bearer <managed identity token>`: full validation
+           (signature cached per token, lifetime checked per call), tenant, RBAC, audit log
+
+The floor route is matched first, ahead of the emulator's routes: it is the cheapest route the
+server can offer, so the ratios to it are conservative (the chat route pays for route matching).
+TLS is left out on purpose: it costs every case alike and would hide what authentication costs.
+Each case gets a warm-up, then its measured time in interleaved rounds (floor, api-key, bearer,
+floor, ...), so that load from elsewhere on the machine falls on all three alike; throughput is
+pooled over the rounds and p50/p99 come from the pooled latency distribution. Every response must
+be a 200 or the run fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import multiprocessing as mp
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+LOOPBACK = "127.0.0.1"
+CHAT_PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
+FLOOR_PATH = "/bench/floor"
+BODY = json.dumps({"messages": [{"role": "user", "content": "Say hello to the benchmark."}]})
+TARGETS = "bearer >= 0.5x floor req/s, bearer p99 <= 25 ms, api-key and bearer within 10%"
+
+
+# -- the server (a child process) ----------------------------------------------------------------
+def build_app() -> tuple[Any, str, str]:
+    """The emulator's HTTPS application plus the floor route, a lab key and a managed identity token."""
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from keyless_lab.emulator.access_tokens import COGNITIVE_SERVICES
+    from keyless_lab.emulator.app import https_app
+    from keyless_lab.emulator.state import EmulatorState, Urls
+
+    state = EmulatorState(urls=Urls(https=f"http://{LOOPBACK}:1", http=f"http://{LOOPBACK}:1"))
+
+    async def floor(request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True})
+
+    app = https_app(state)
+    app.router.routes.insert(0, Route(FLOOR_PATH, floor, methods=["POST"]))
+    principal = state.directory.by_name("vm-keyless-lab")
+    token = state.issuer.managed_identity_token(principal, COGNITIVE_SERVICES, 24 * 3600).token
+    return app, state.openai_keys.key1, token
+
+
+def serve(conn: Connection) -> None:
+    """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, 0))
+    sock.listen(2048)
+    app, key, token = build_app()
+    config = uvicorn.Config(
+        app, loop="uvloop", http="httptools", lifespan="off", access_log=False, log_level="warning", workers=1
+    )
+    conn.send((sock.getsockname()[1], key, token))
+    conn.close()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def in_process(calls: int) -> int:
+    """CPU time per request inside the application (direct ASGI calls, no network, no HTTP server):
+    insensitive to other load on the machine, it isolates what each case's route itself costs."""
+    app, key, token = build_app()
+    body = BODY.encode()
+
+    def scope(path: str, headers: dict[str, str]) -> dict[str, Any]:
+        route, _, query = path.partition("?")
+        raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": route,
+            "raw_path": route.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": raw,
+            "client": (LOOPBACK, 1),
+            "server": (LOOPBACK, 2),
+        }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def run(case_scope: dict[str, Any], n: int) -> float:
+        statuses: list[int] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        started = time.process_time()
+        for _ in range(n):
+            await app(case_scope, receive, send)
+        elapsed = time.process_time() - started
+        if set(statuses) != {200}:
+            raise RuntimeError(f"non-200 responses: {sorted(set(statuses))}")
+        return elapsed / n * 1e6
+
+    cases = {
+        "floor": scope(FLOOR_PATH, {}),
+        "api-key": scope(CHAT_PATH, {"api-key": key}),
+        "bearer": scope(CHAT_PATH, {"Authorization": f"Bearer {token}"}),
+    }
+    rounds = 10
+    print(
+        f"keyless-lab chat auth benchmark, in process: CPU time per request, {calls} calls per case in {rounds} "
+        "interleaved rounds (median of rounds)"
+    )
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    with asyncio.Runner() as runner:
+        for case_scope in cases.values():
+            runner.run(run(case_scope, min(calls, 500)))  # warm-up
+        for _ in range(rounds):
+            for name, case_scope in cases.items():
+                samples[name].append(runner.run(run(case_scope, max(1, calls // rounds))))
+    costs = {name: statistics.median(values) for name, values in samples.items()}
+    for name, cost in costs.items():
+        print(f"{name:<8} {cost:>7.1f} us/request   {costs['floor'] / cost:>5.2f}x floor throughput (CPU bound)")
+    return 0
+
+
+# -- measurements --------------------------------------------------------------------------------
+GRID = 1000  # latency quantiles kept per run, at the midpoints of 1000 equal slices
+
+
+@dataclass
+class Run:
+    """One measured run of one case: counts plus its latency distribution as GRID quantiles (ms)."""
+
+    requests: int
+    seconds: float
+    non_200: int
+    quantiles_ms: list[float]
+
+
+@dataclass
+class Result:
+    case: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_200: int
+
+    @classmethod
+    def merge(cls, case: str, runs: list[Run]) -> Result:
+        """Pool the runs: throughput over their total time; percentiles of the pooled distribution,
+        each run's quantile points weighted by its number of requests."""
+        points = sorted((q, run.requests / GRID) for run in runs for q in run.quantiles_ms if run.requests)
+        total = sum(weight for _, weight in points)
+
+        def percentile(p: float) -> float:
+            target, seen = total * p / 100, 0.0
+            for value, weight in points:
+                seen += weight
+                if seen >= target:
+                    return value
+            return points[-1][0] if points else math.nan
+
+        requests = sum(r.requests for r in runs)
+        return cls(
+            case,
+            requests / sum(r.seconds for r in runs),
+            percentile(50),
+            percentile(99),
+            requests,
+            sum(r.non_200 for r in runs),
+        )
+
+
+def grid_of(sorted_ms: list[float]) -> list[float]:
+    if not sorted_ms:
+        return []
+    n = len(sorted_ms)
+    return [sorted_ms[min(n - 1, int((i + 0.5) * n / GRID))] for i in range(GRID)]
+
+
+# -- wrk -----------------------------------------------------------------------------------------
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+{headers}
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("KLAB-SUMMARY %d %d %d %d\\n", summary.requests, summary.duration, e.status,
+                         e.connect + e.read + e.write + e.timeout))
+  for i = 0, {grid} - 1 do
+    io.write(string.format("KLAB-Q %d\\n", latency:percentile((i + 0.5) * 100 / {grid})))
+  end
+end
+"""
+
+
+def run_wrk(url: str, headers: dict[str, str], seconds: float, connections: int, threads: int) -> Run:
+    lines = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+    with tempfile.TemporaryDirectory(prefix="keyless-bench-") as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(WRK_SCRIPT.format(body=json.dumps(BODY), headers=lines, grid=GRID))
+        script.chmod(0o600)  # it holds a lab-only key or token for the run's duration
+        out = subprocess.run(
+            [*_wrk_args(threads, connections, seconds), "-s", str(script), url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    summary = re.search(r"^KLAB-SUMMARY (\d+) (\d+) (\d+) (\d+)$", out, re.M)
+    if summary is None:
+        raise RuntimeError(f"wrk printed no summary:\n{out}")
+    requests, micros, bad_status, socket_errors = (int(g) for g in summary.groups())
+    quantiles = [int(v) / 1000 for v in re.findall(r"^KLAB-Q (\d+)$", out, re.M)]
+    return Run(requests, micros / 1e6, bad_status + socket_errors, quantiles)
+
+
+def _wrk_args(threads: int, connections: int, seconds: float) -> list[str]:
+    return ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+
+
+# -- asyncio fallback ----------------------------------------------------------------------------
+async def _connection(
+    port: int, request: bytes, until: float, latencies: list[float], statuses: dict[int, int]
+) -> None:
+    reader, writer = await asyncio.open_connection(LOOPBACK, port)
+    try:
+        while True:
+            started = time.perf_counter()
+            if started >= until:
+                return
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def _drive(
+    port: int, request: bytes, seconds: float, connections: int
+) -> tuple[list[float], dict[int, int], float]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    started = time.perf_counter()
+    until = started + seconds
+    await asyncio.gather(*(_connection(port, request, until, latencies, statuses) for _ in range(connections)))
+    return latencies, statuses, time.perf_counter() - started
+
+
+def run_asyncio(port: int, path: str, headers: dict[str, str], seconds: float, connections: int) -> Run:
+    lines = [f"POST {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", "Content-Type: application/json"]
+    lines += [f"{k}: {v}" for k, v in headers.items()] + [f"Content-Length: {len(BODY)}", "", BODY]
+    request = "\r\n".join(lines).encode()
+    try:
+        import uvloop
+
+        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:  # pragma: no cover
+        runner = asyncio.Runner()
+    with runner:
+        latencies, statuses, elapsed = runner.run(_drive(port, request, seconds, connections))
+    latencies.sort()
+    bad = sum(n for status, n in statuses.items() if status != 200)
+    return Run(len(latencies), elapsed, bad, grid_of(latencies))
+
+
+# -- the run -------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per case")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per case")
+    parser.add_argument("--rounds", type=int, default=4, help="interleave each case's measured time in N slices")
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (the server keeps the other core)")
+    parser.add_argument(
+        "--in-process", type=int, metavar="CALLS", default=0, help="measure CPU time per request in-process instead"
+    )
+    args = parser.parse_args(argv)
+    if args.in_process:
+        return in_process(args.in_process)
+
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "asyncio"
+    if client == "wrk" and not shutil.which("wrk"):
+        parser.error("wrk is not installed (apt-get install -y wrk), use --client asyncio")
+    rounds = max(1, args.rounds)
+
+    parent, child = mp.get_context("spawn").Pipe()
+    server = mp.get_context("spawn").Process(target=serve, args=(child,), daemon=True)
+    server.start()
+    port, key, token = parent.recv()
+    _wait_for_port(port)
+    cases = [
+        ("floor", FLOOR_PATH, {}),
+        ("api-key", CHAT_PATH, {"api-key": key}),
+        ("bearer", CHAT_PATH, {"Authorization": f"Bearer {token}"}),
+    ]
+    print(
+        f"keyless-lab chat auth benchmark: client={client}"
+        + (f" (wrk -t{args.threads})" if client == "wrk" else " (asyncio fallback: wrk not used)")
+        + f", {args.connections} connections, {args.duration:g} s per case"
+        + (f" in {rounds} interleaved rounds" if rounds > 1 else "")
+        + f" after {args.warmup:g} s warm-up, 1 uvicorn worker (uvloop + httptools),"
+        f" plain HTTP on loopback, {os.cpu_count()} CPUs",
+        flush=True,
+    )
+
+    def measure(path: str, headers: dict[str, str], seconds: float) -> Run:
+        if client == "wrk":
+            return run_wrk(f"http://{LOOPBACK}:{port}{path}", headers, seconds, args.connections, args.threads)
+        return run_asyncio(port, path, headers, seconds, args.connections)
+
+    runs: dict[str, list[Run]] = {case: [] for case, _, _ in cases}
+    try:
+        if args.warmup > 0:
+            for _, path, headers in cases:
+                measure(path, headers, args.warmup)
+        for _ in range(rounds):
+            for case, path, headers in cases:
+                runs[case].append(measure(path, headers, args.duration / rounds))
+    finally:
+        server.terminate()
+        server.join(5)
+    return report([Result.merge(case, case_runs) for case, case_runs in runs.items()])
+
+
+def _wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((LOOPBACK, port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def report(results: list[Result]) -> int:
+    by_case = {r.case: r for r in results}
+    floor = by_case["floor"].requests_per_second
+    print(f"{'case':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x floor':>8} {'requests':>9} {'non-200':>8}")
+    for r in results:
+        print(
+            f"{r.case:<8} {r.requests_per_second:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+            f"{r.requests_per_second / floor:>8.2f} {r.requests:>9} {r.non_200:>8}"
+        )
+    bearer, key = by_case["bearer"], by_case["api-key"]
+    gap = abs(bearer.requests_per_second - key.requests_per_second) / max(
+        bearer.requests_per_second, key.requests_per_second
+    )
+    checks = {
+        "bearer >= 0.5x floor": bearer.requests_per_second >= 0.5 * floor,
+        "bearer p99 <= 25 ms": bearer.p99_ms <= 25.0,
+        "api-key vs bearer within 10%": gap <= 0.10,
+        "every response was a 200": all(r.non_200 == 0 for r in results),
+    }
+    print(f"api-key vs bearer throughput gap: {gap:.1%}")
+    for name, passed in checks.items():
+        print(f"  [{'ok' if passed else 'MISSED'}] {name}")
+    return 0 if checks["every response was a 200"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""A thin ASGI layer for the data plane's hot routes: read what the checks need, send JSON directly.
+
+Starlette's `Request` builds header, query and body objects the data plane mostly does not use;
+reading the two authentication headers, `api-version` and the body straight from the ASGI scope,
+and sending pre-encoded JSON, removes that per-request work from every chat completion. Error
+responses are still Starlette responses (from `errors.py`), sent as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from starlette.responses import Response
+
+from .jsonio import dumps
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+JSON_CONTENT_TYPE = (b"content-type", b"application/json")
+MAX_BODY_BYTES = 16 * 1024 * 1024  # far above any real request; a bound so a body cannot grow without limit
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Incoming:
+    """The parts of one request the data plane reads: auth headers, a query value, the body."""
+
+    __slots__ = ("api_key", "authorization", "receive", "scope")
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.authorization: str | None = None
+        self.api_key: str | None = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                self.authorization = value.decode("latin-1")
+            elif name == b"api-key":
+                self.api_key = value.decode("latin-1")
+
+    @property
+    def path_params(self) -> dict[str, str]:
+        return self.scope.get("path_params", {})
+
+    def query(self, name: str) -> str | None:
+        """One query parameter's value (the first occurrence), without building a full mapping."""
+        raw: bytes = self.scope.get("query_string", b"")
+        if not raw:
+            return None
+        for part in raw.decode("latin-1").split("&"):
+            key, _, value = part.partition("=")
+            if key == name or unquote_plus(key) == name:
+                return unquote_plus(value)
+        return None
+
+    async def body(self) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise BodyTooLarge
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class JsonReply:
+    """A successful JSON answer, serialised and sent by `deliver` without a Response object."""
+
+    payload: Any
+    headers: dict[str, str]
+
+
+async def deliver(outcome: Response | JsonReply, scope: Scope, receive: Receive, send: Send) -> None:
+    if isinstance(outcome, JsonReply):
+        await send_json(send, outcome.payload, outcome.headers)
+    else:
+        await outcome(scope, receive, send)
+
+
+async def send_json(send: Send, payload: Any, headers: dict[str, str], status: int = 200) -> None:
+    body = dumps(payload)
+    raw_headers = [JSON_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]
+    raw_headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,115 @@
+"""The data plane's endpoints as plain ASGI callables, one class per URL shape.
+
+Each endpoint reads what the checks need (`asgi.Incoming`), walks the checks in Azure's order
+(`openai_access.DataPlaneCall`), hands the request to its operation (`openai_operations`), and
+sends the outcome. Plain ASGI rather than Starlette's `Request` keeps per-request work small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import Response
+
+from . import errors, openai_operations
+from .asgi import BodyTooLarge, Incoming, JsonReply, Receive, Scope, Send, deliver
+from .directory import Deployment
+from .openai_access import DataPlane, DataPlaneCall, Operation
+from .openai_models import ModelInfo
+from .openai_requests import model_name, parse_json_object
+
+Serve = Callable[[DataPlaneCall, Deployment, ModelInfo, dict[str, Any], str], Response | JsonReply]
+V1_API_VERSION = "v1"  # how 429 messages name the v1 surface's version
+
+
+async def read_json(call: DataPlaneCall, incoming: Incoming) -> dict[str, Any] | Response:
+    try:
+        raw = await incoming.body()
+    except BodyTooLarge:
+        return call.fail(errors.invalid_request("The request body is too large."))
+    body = parse_json_object(raw)
+    return call.fail(body) if isinstance(body, Response) else body
+
+
+class DeploymentEndpoint:
+    """`POST /openai/deployments/{deployment}/<operation>?api-version=...` (AzureOpenAI clients)."""
+
+    def __init__(self, plane: DataPlane, operation: Operation, serve: Serve) -> None:
+        self.plane, self.operation, self.serve = plane, operation, serve
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
+
+    async def handle(self, incoming: Incoming) -> Response | JsonReply:
+        name = incoming.path_params["deployment"]
+        api_version = incoming.query("api-version")
+        if not api_version:
+            return errors.resource_not_found()  # Azure answers a missing api-version with 404
+        call = DataPlaneCall(self.plane, self.operation, name)
+        caller = call.check_caller(incoming)
+        if isinstance(caller, Response):
+            return caller
+        found = call.check_deployment(name)
+        if isinstance(found, Response):
+            return found
+        denied = call.check_permission()
+        if denied is not None:
+            return denied
+        body = await read_json(call, incoming)
+        if isinstance(body, Response):
+            return body
+        deployment, model = found
+        return self.serve(call, deployment, model, body, api_version)
+
+
+class ModelInBodyEndpoint:
+    """`POST /openai/v1/<operation>` with `{"model": "<deployment>", ...}` (plain OpenAI clients)."""
+
+    def __init__(self, plane: DataPlane, operation: Operation, serve: Serve) -> None:
+        self.plane, self.operation, self.serve = plane, operation, serve
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
+
+    async def handle(self, incoming: Incoming) -> Response | JsonReply:
+        call = DataPlaneCall(self.plane, self.operation)
+        caller = call.check_caller(incoming, key_as_bearer=True)
+        if isinstance(caller, Response):
+            return caller
+        body = await read_json(call, incoming)
+        if isinstance(body, Response):
+            return body
+        name = model_name(body)
+        if isinstance(name, Response):
+            return call.fail(name)
+        found = call.check_deployment(name)
+        if isinstance(found, Response):
+            return found
+        denied = call.check_permission()
+        if denied is not None:
+            return denied
+        deployment, model = found
+        return self.serve(call, deployment, model, body, V1_API_VERSION)
+
+
+class ModelsEndpoint:
+    """`GET /openai/models?api-version=...`, and with `v1=True` `GET /openai/v1/models`."""
+
+    def __init__(self, plane: DataPlane, operation: Operation, *, v1: bool = False) -> None:
+        self.plane, self.operation, self.v1 = plane, operation, v1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await deliver(self.handle(Incoming(scope, receive)), scope, receive, send)
+
+    def handle(self, incoming: Incoming) -> Response | JsonReply:
+        if not self.v1 and not incoming.query("api-version"):
+            return errors.resource_not_found()
+        call = DataPlaneCall(self.plane, self.operation)
+        caller = call.check_caller(incoming, key_as_bearer=self.v1)
+        if isinstance(caller, Response):
+            return caller
+        denied = call.check_permission()
+        if denied is not None:
+            return denied
+        return openai_operations.models_list(call, self.plane.state)

@@ -1,0 +1,32 @@
+"""The Azure OpenAI v1 surface: `/openai/v1/chat/completions`, `/openai/v1/embeddings`, `/openai/v1/models`.
+
+No `api-version`; the deployment is named by `model` in the body, so the plain `OpenAI` client
+works unchanged with `base_url=f"{endpoint}openai/v1/"`. That client sends its `api_key` as
+`Authorization: Bearer <value>`: a token provider's JWT, or the resource's key, both accepted.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from . import openai_operations
+from .openai_access import V1_CHAT_COMPLETIONS, V1_EMBEDDINGS, V1_MODELS_LIST, DataPlane
+from .openai_endpoints import ModelInBodyEndpoint, ModelsEndpoint
+from .state import EmulatorState
+
+
+def routes(state: EmulatorState, plane: DataPlane | None = None) -> list[Route]:
+    plane = plane or DataPlane(state)
+    return [
+        Route(
+            "/openai/v1/chat/completions",
+            ModelInBodyEndpoint(plane, V1_CHAT_COMPLETIONS, openai_operations.chat_completions),
+            methods=["POST"],
+        ),
+        Route(
+            "/openai/v1/embeddings",
+            ModelInBodyEndpoint(plane, V1_EMBEDDINGS, openai_operations.embeddings),
+            methods=["POST"],
+        ),
+        Route("/openai/v1/models", ModelsEndpoint(plane, V1_MODELS_LIST, v1=True), methods=["GET"]),
+    ]

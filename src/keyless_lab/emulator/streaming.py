@@ -1,0 +1,31 @@
+"""Server-sent events, as Azure OpenAI streams chat completions: `data: <json>` frames, then `data: [DONE]`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from starlette.responses import StreamingResponse
+
+from .jsonio import dumps
+
+DONE = b"data: [DONE]\n\n"
+
+
+def sse_frame(payload: dict[str, Any]) -> bytes:
+    return b"data: " + dumps(payload) + b"\n\n"
+
+
+async def _frames(chunks: Iterable[dict[str, Any]]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield sse_frame(chunk)
+    yield DONE
+
+
+def event_stream(chunks: Iterable[dict[str, Any]], headers: dict[str, str]) -> StreamingResponse:
+    """A streaming response of the chunks; the client reads them as they are written."""
+    return StreamingResponse(
+        _frames(chunks),
+        media_type="text/event-stream; charset=utf-8",
+        headers={"cache-control": "no-cache", **headers},
+    )
