@@ -30,6 +30,8 @@ def mask(value: str, keep: int = 3) -> str:
     """Show that a secret is set without showing it: the first characters and the length."""
     if not value:
         return "(not set)"
+    if keep <= 0:
+        return f"set ({len(value)} characters, masked)"
     return f"{value[:keep]}…({len(value)} characters, masked)"
 
 

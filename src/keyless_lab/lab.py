@@ -11,9 +11,10 @@ from __future__ import annotations
 import atexit
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .config import SCOPE, LabConfigurationError, Settings, resolve_settings
+from .config import SCOPE, LabConfigurationError, Secret, Settings, resolve_settings
 from .display import Table
 from .emulator import EmulatorServer
 from .emulator.server import UNSET_IN_EMULATOR_MODE
@@ -160,6 +161,27 @@ class Lab:
             ("#", "service", "operation", "principal", "auth", "status"),
             [(i, r.service, r.operation, r.principal, r.auth, r.status) for i, r in enumerate(records, 1)],
         )
+
+    # -- keys (the baseline notebook) ------------------------------------------------------------
+    def api_key(self, name: str = "key1") -> Secret:
+        """Emulator-only: one of the lab resource's two keys, as the portal's Keys and Endpoint blade shows."""
+        keys = self._require_emulator("reading the lab's keys").state.openai_keys
+        return Secret(keys.as_dict()[name])
+
+    def write_key_env_file(self, folder: Path) -> Path:
+        """Emulator-only: a `.env` with the endpoint and key1, as a learner would write it for a real resource."""
+        path = Path(folder) / ".env"
+        path.write_text(f"AZURE_OPENAI_ENDPOINT={self.endpoint}\nAZURE_OPENAI_API_KEY={self.api_key('key1')}\n")
+        path.chmod(0o600)
+        return path
+
+    def regenerate_key(self, name: str) -> None:
+        """Emulator-only stand-in for `az cognitiveservices account keys regenerate --key-name …`."""
+        self._require_emulator("regenerating keys").state.openai_keys.regenerate(name)
+
+    def set_local_auth(self, enabled: bool) -> None:
+        """Emulator-only: `disableLocalAuth` on the resource is the inverse of `enabled`."""
+        self._require_emulator("changing disableLocalAuth").state.directory.set_local_auth(enabled)
 
     def run_as_app_service(self) -> None:
         """Emulator-only: set what App Service sets for an app with managed identities.

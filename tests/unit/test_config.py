@@ -61,3 +61,4 @@ def test_secrets_are_masked_in_repr() -> None:
     assert repr(secret).startswith("Secret('abc…")
     assert secret == "abc8Q~supersecretvalue1234567890"
     assert mask("") == "(not set)"
+    assert mask("0123456789abcdef", keep=0) == "set (16 characters, masked)"
