@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 
 from keyless_lab import LabConfigurationError, start_lab
 from keyless_lab.emulator.server import UNSET_IN_EMULATOR_MODE
@@ -51,3 +53,23 @@ def test_rerunning_start_lab_replaces_the_previous_emulator() -> None:
     assert first.server is None, "the first lab was closed"
     assert second.endpoint != first_endpoint
     second.close()
+
+
+def test_key_helpers_write_a_private_env_file_and_rotate(tmp_path: Path) -> None:
+    with start_lab(quiet=True) as lab:
+        key1 = lab.api_key("key1")
+        assert str(key1) not in repr(key1), "keys are masked in repr"
+        env_file = lab.write_key_env_file(tmp_path)
+        assert env_file.stat().st_mode & 0o077 == 0, "only the owner may read the .env"
+        assert dotenv_values(env_file) == {"AZURE_OPENAI_ENDPOINT": lab.endpoint, "AZURE_OPENAI_API_KEY": key1}
+        lab.regenerate_key("key1")
+        assert lab.api_key("key1") != key1 and lab.api_key("key2")
+        lab.set_local_auth(False)
+        assert lab.directory["openai"]["disable_local_auth"] is True
+
+
+def test_run_as_app_service_sets_the_platform_variables_until_close() -> None:
+    with start_lab(quiet=True) as lab:
+        lab.run_as_app_service()
+        assert os.environ["IDENTITY_ENDPOINT"].endswith("/msi/token") and os.environ["IDENTITY_HEADER"]
+    assert "IDENTITY_ENDPOINT" not in os.environ and "IDENTITY_HEADER" not in os.environ
