@@ -20,9 +20,8 @@ from azure.identity import (
     AzureCliCredential,
     ClientSecretCredential,
     CredentialUnavailableError,
-    get_bearer_token_provider,
 )
-from openai import AzureOpenAI
+from chat_client import chat_reply
 
 from keyless_lab.emulator import EmulatorServer
 
@@ -40,17 +39,6 @@ def az(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPro
 def claims_of(credential: object) -> dict[str, object]:
     token = credential.get_token(SCOPE).token  # type: ignore[attr-defined]
     return jwt.decode(token, options={"verify_signature": False})
-
-
-def chat(credential: object, emulator: EmulatorServer) -> str:
-    client = AzureOpenAI(
-        azure_endpoint=emulator.urls.openai_endpoint,
-        api_version="2024-10-21",
-        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),  # type: ignore[arg-type]
-        max_retries=0,
-    )
-    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
-    return reply.choices[0].message.content or ""
 
 
 def test_the_shim_is_the_az_on_path(fresh_emulator: EmulatorServer) -> None:
@@ -74,7 +62,7 @@ def test_az_login_as_a_user_then_the_credential_calls_chat_completions(fresh_emu
     claims = claims_of(credential)
     assert claims["upn"] == ADA and claims["idtyp"] == "user" and claims["scp"] == "user_impersonation"
     assert claims["appid"] == "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-    assert "Hello, ada@contosolab.onmicrosoft.com" in chat(credential, fresh_emulator)
+    assert "Hello, ada@contosolab.onmicrosoft.com" in chat_reply(credential, fresh_emulator)
     assert claims_of(AzureCliCredential(tenant_id=TENANT))["tid"] == TENANT
 
 
@@ -143,7 +131,7 @@ def test_az_role_assignment_create_and_delete_change_access(fresh_emulator: Emul
     assignment = json.loads(created.stdout)
     assert assignment["principalType"] == "User" and assignment["scope"] == openai_scope
     assert assignment["roleDefinitionId"].endswith("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd")
-    assert "Hello, grace@contosolab.onmicrosoft.com" in chat(credential, fresh_emulator)
+    assert "Hello, grace@contosolab.onmicrosoft.com" in chat_reply(credential, fresh_emulator)
     deleted = az("role", "assignment", "delete", "--assignee", GRACE, "--role", "Cognitive Services OpenAI User",
                  "--scope", openai_scope)  # fmt: skip
     assert deleted.returncode == 0 and not fresh_emulator.state.directory.assignments_for(

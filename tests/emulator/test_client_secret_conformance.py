@@ -12,8 +12,8 @@ import httpx
 import jwt
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import ClientSecretCredential, EnvironmentCredential, get_bearer_token_provider
-from openai import AzureOpenAI
+from azure.identity import ClientSecretCredential, EnvironmentCredential
+from chat_client import chat_reply
 
 from keyless_lab.emulator import EmulatorServer
 
@@ -48,15 +48,9 @@ def test_environment_credential_calls_azure_openai(emulator: EmulatorServer, mon
     monkeypatch.setenv("AZURE_CLIENT_ID", APP)
     monkeypatch.setenv("AZURE_CLIENT_SECRET", secret(emulator, "lab-secret"))
     credential = EnvironmentCredential(**LAB)
-    client = AzureOpenAI(
-        azure_endpoint=emulator.urls.openai_endpoint,
-        api_version="2024-10-21",
-        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),
-        max_retries=0,
-    )
-    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
-    assert "app-keyless-batch" in reply.choices[0].message.content
-    assert "client secret" in reply.choices[0].message.content
+    reply = chat_reply(credential, emulator)
+    assert "app-keyless-batch" in reply
+    assert "client secret" in reply
 
 
 def aadsts(excinfo: pytest.ExceptionInfo[ClientAuthenticationError]) -> str:

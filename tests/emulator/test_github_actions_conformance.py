@@ -10,8 +10,8 @@ import httpx
 import jwt
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import ClientAssertionCredential, get_bearer_token_provider
-from openai import AzureOpenAI
+from azure.identity import ClientAssertionCredential
+from chat_client import chat_reply
 
 from keyless_lab.emulator import EmulatorServer
 
@@ -46,14 +46,7 @@ def test_main_branch_job_gets_a_token_and_calls_openai(emulator: EmulatorServer,
     claims = jwt.decode(credential.get_token(SCOPE).token, options={"verify_signature": False})
     assert claims["appid"] == CI_APP
     assert claims["appidacr"] == "2"
-    client = AzureOpenAI(
-        azure_endpoint=emulator.urls.openai_endpoint,
-        api_version="2024-10-21",
-        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),
-        max_retries=0,
-    )
-    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
-    assert "app-keyless-ci" in reply.choices[0].message.content
+    assert "app-keyless-ci" in chat_reply(credential, emulator)
 
 
 def test_runner_token_claims(emulator: EmulatorServer, monkeypatch) -> None:

@@ -15,8 +15,9 @@ import jwt
 import msal
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import InteractiveBrowserCredential, get_bearer_token_provider
-from openai import AuthenticationError, AzureOpenAI
+from azure.identity import InteractiveBrowserCredential
+from chat_client import chat_reply
+from openai import AuthenticationError
 
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.shims.browser import FormParser, choose
@@ -29,17 +30,6 @@ GRACE = "grace@contosolab.onmicrosoft.com"
 ADA_OID = "c950a965-927a-48ab-affe-69ffd0f5e0b0"
 # Query mode is tested on purpose (the page must support it); MSAL warns that form_post is safer.
 pytestmark = pytest.mark.filterwarnings("ignore:response_mode='form_post' is recommended")
-
-
-def chat(credential: object, emulator: EmulatorServer) -> str:
-    client = AzureOpenAI(
-        azure_endpoint=emulator.urls.openai_endpoint,
-        api_version="2024-10-21",
-        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),  # type: ignore[arg-type]
-        max_retries=0,
-    )
-    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
-    return reply.choices[0].message.content or ""
 
 
 def browser_client(emulator: EmulatorServer) -> httpx.Client:
@@ -73,7 +63,7 @@ def test_browser_sign_in_gets_a_user_token_that_calls_chat_completions(emulator:
     assert claims["upn"] == ADA and claims["name"] == "Ada Lovelace"
     assert claims["oid"] == ADA_OID and claims["appid"] == AZURE_CLI
     assert claims["amr"] == ["pwd"]
-    assert "Hello, ada@contosolab.onmicrosoft.com" in chat(credential, emulator)
+    assert "Hello, ada@contosolab.onmicrosoft.com" in chat_reply(credential, emulator)
 
 
 def test_the_user_is_chosen_by_environment_and_a_user_without_a_role_is_denied(
@@ -84,7 +74,7 @@ def test_the_user_is_chosen_by_environment_and_a_user_without_a_role_is_denied(
     claims = jwt.decode(credential.get_token(SCOPE).token, options={"verify_signature": False})
     assert claims["upn"] == GRACE
     with pytest.raises(AuthenticationError) as denied:
-        chat(credential, emulator)
+        chat_reply(credential, emulator)
     assert denied.value.status_code == 401
     assert denied.value.body["code"] == "PermissionDenied"  # type: ignore[index]
 
