@@ -246,12 +246,17 @@ def start_lab(
     endpoint: str = "",
     deployment: str = "",
     api_version: str = "",
+    env_file: str = "",
     *,
     quiet: bool = False,
 ) -> Lab:
-    """Start (or, in azure mode, just configure) the lab for one notebook. Prints one line."""
+    """Start (or, in azure mode, just configure) the lab for one notebook. Prints one line.
+
+    In azure mode, blank values come from the environment, then from `env_file` (or the nearest
+    `.env` above the working folder).
+    """
     global _current
-    settings = resolve_settings(mode, endpoint, deployment, api_version)
+    settings = resolve_settings(mode, endpoint, deployment, api_version, env_file or None)
     if _current is not None:  # re-running the setup cell replaces the previous lab
         _current.close()
     if settings.is_emulated:

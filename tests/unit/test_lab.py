@@ -73,3 +73,15 @@ def test_run_as_app_service_sets_the_platform_variables_until_close() -> None:
         lab.run_as_app_service()
         assert os.environ["IDENTITY_ENDPOINT"].endswith("/msi/token") and os.environ["IDENTITY_HEADER"]
     assert "IDENTITY_ENDPOINT" not in os.environ and "IDENTITY_HEADER" not in os.environ
+
+
+def test_azure_mode_reads_the_named_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    env_file = tmp_path / "elsewhere" / "azure.env"
+    env_file.parent.mkdir()
+    env_file.write_text("AZURE_OPENAI_ENDPOINT=https://res.openai.azure.com\nAZURE_OPENAI_DEPLOYMENT=gpt-4o\n")
+    lab = start_lab(mode="azure", env_file=str(env_file), quiet=True)
+    assert (lab.endpoint, lab.deployment) == ("https://res.openai.azure.com/", "gpt-4o")
+    lab.close()
