@@ -76,13 +76,21 @@ def serve(conn: Connection) -> None:
     """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker."""
     import uvicorn
 
+    from keyless_lab.emulator.eager_accept import eager_accept_protocol
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))
     sock.listen(2048)
     app, key, token = build_app()
     config = uvicorn.Config(
-        app, loop="uvloop", http="httptools", lifespan="off", access_log=False, log_level="warning", workers=1
+        app,
+        loop="uvloop",
+        http=eager_accept_protocol(sock),
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        workers=1,
     )
     conn.send((sock.getsockname()[1], key, token))
     conn.close()
