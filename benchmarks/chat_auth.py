@@ -15,6 +15,8 @@ with the same load:
 The floor route is matched first, ahead of the emulator's routes: it is the cheapest route the
 server can offer, so the ratios to it are conservative (the chat route pays for route matching).
 TLS is left out on purpose: it costs every case alike and would hide what authentication costs.
+The server accepts every waiting connection at once (`eager_accept_protocol`): uvloop alone accepts
+one per event-loop iteration, which made each wrk run's new connections wait up to a second.
 Each case gets a warm-up, then its measured time in interleaved rounds (floor, api-key, bearer,
 floor, ...), so that load from elsewhere on the machine falls on all three alike; throughput is
 pooled over the rounds and p50/p99 come from the pooled latency distribution. Every response must
@@ -76,13 +78,21 @@ def serve(conn: Connection) -> None:
     """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker."""
     import uvicorn
 
+    from keyless_lab.emulator.eager_accept import eager_accept_protocol
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))
     sock.listen(2048)
     app, key, token = build_app()
     config = uvicorn.Config(
-        app, loop="uvloop", http="httptools", lifespan="off", access_log=False, log_level="warning", workers=1
+        app,
+        loop="uvloop",
+        http=eager_accept_protocol(sock),
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        workers=1,
     )
     conn.send((sock.getsockname()[1], key, token))
     conn.close()
