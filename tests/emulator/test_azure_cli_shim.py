@@ -107,7 +107,8 @@ def test_az_login_service_principal_and_credential_reset(fresh_emulator: Emulato
     # ... and with `az login --service-principal`; a wrong secret is Entra's error, on stderr.
     wrong = az("login", "--service-principal", "-u", BATCH_APP, "-p", "not-the-secret", "--tenant", TENANT)
     assert wrong.returncode == 1 and wrong.stderr.startswith("ERROR: AADSTS7000215: Invalid client secret provided.")
-    login = az("login", "--service-principal", "-u", BATCH_APP, "-p", created["password"], "--tenant", TENANT)
+    # `--password=` keeps a generated secret that starts with "-" from reading as an option (as with the real az).
+    login = az("login", "--service-principal", "-u", BATCH_APP, f"--password={created['password']}", "--tenant", TENANT)
     assert login.returncode == 0, login.stderr
     claims = claims_of(AzureCliCredential())
     assert claims["idtyp"] == "app" and claims["appid"] == BATCH_APP and claims["appidacr"] == "1"
