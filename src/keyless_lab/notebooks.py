@@ -185,7 +185,8 @@ def readme_table(entries: list[Entry]) -> str:
         if e.planned:
             rows.append(f"| {e.number} | {e.title} | _planned_ |")
         else:
-            rows.append(f"| {e.number} | [{e.title}](notebooks/{e.filename}) | {e.outcome} |")
+            outcome = e.outcome.removeprefix("By the end of this notebook you can ")
+            rows.append(f"| {e.number} | [{e.title}](notebooks/{e.filename}) | {outcome[:1].upper()}{outcome[1:]} |")
     return "\n".join(rows)
 
 
