@@ -23,6 +23,7 @@ from .state import EmulatorState
 ADMIN_HEADER = "x-keyless-lab-admin-key"
 ROLE_ASSIGNMENTS_PATH = "/_lab/admin/role-assignments"
 CREDENTIAL_RESET_PATH = "/_lab/admin/applications/{app}/credentials/reset"
+FEDERATED_CREDENTIALS_PATH = "/_lab/admin/federated-credentials"
 
 
 def problem(message: str, status: int = 400) -> JSONResponse:
@@ -93,7 +94,30 @@ def routes(state: EmulatorState) -> list[Route]:
         app = next(a for a in state.directory.applications.values() if secret in a.secrets)
         return JSONResponse({"appId": app.client_id, "password": secret.value, "tenant": app.tenant})
 
+    async def federated_credentials(request: Request) -> Response:
+        """What `az identity federated-credential create` / `az ad app federated-credential create` do."""
+        body = await read(request)
+        if isinstance(body, Response):
+            return body
+        owner, name, issuer, subject = (str(body.get(k, "")) for k in ("owner", "name", "issuer", "subject"))
+        audiences = body.get("audiences") or None
+        if not (owner and name and issuer and subject):
+            return problem("owner, name, issuer and subject are required")
+        if audiences is not None and not (isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)):
+            return problem("audiences must be a list of strings")
+        try:
+            created = state.directory.add_federated_credential(owner, issuer, subject, audiences, name=name)
+        except KeyError as exc:
+            return problem(str(exc.args[0]), 404)
+        state.audit.record("Entra ID", f"add federated credential {name}", owner, "", "admin", 201)
+        return JSONResponse(
+            {"name": created.name, "issuer": created.issuer, "subject": created.subject,
+             "audiences": list(created.audiences)},
+            status_code=201,
+        )  # fmt: skip
+
     return [
         Route(ROLE_ASSIGNMENTS_PATH, role_assignments, methods=["POST", "DELETE"]),
         Route(CREDENTIAL_RESET_PATH, credential_reset, methods=["POST"]),
+        Route(FEDERATED_CREDENTIALS_PATH, federated_credentials, methods=["POST"]),
     ]

@@ -295,7 +295,67 @@ def role(argv: list[str]) -> int:
     return 0
 
 
+def add_federated_credential(owner: str, name: str, issuer: str, subject: str, audiences: list[str] | None) -> Any:
+    signed_in()
+    body = {"owner": owner, "name": name, "issuer": issuer, "subject": subject, "audiences": audiences}
+    return _lab.admin("POST", "/_lab/admin/federated-credentials", body)
+
+
+def identity(argv: list[str]) -> int:
+    """`az identity federated-credential create`: trust an external issuer's subject for a user-assigned identity."""
+    if argv[:2] != ["federated-credential", "create"]:
+        raise LabError(f"ERROR: 'identity {' '.join(argv[:2])}' is misspelled or not recognized by the system.", 2)
+    p = argparse.ArgumentParser(prog="az identity federated-credential create", add_help=False)
+    p.add_argument("--name", "-n", required=True)
+    p.add_argument("--identity-name", required=True)
+    p.add_argument("--resource-group", "-g", required=True)
+    p.add_argument("--issuer", required=True)
+    p.add_argument("--subject", required=True)
+    p.add_argument("--audiences", nargs="+")
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv[2:])
+    created = add_federated_credential(args.identity_name, args.name, args.issuer, args.subject, args.audiences)
+    subscription = lab_directory()["subscription_id"]
+    identity_id = (
+        f"/subscriptions/{subscription}/resourcegroups/{args.resource_group}/providers/"
+        f"Microsoft.ManagedIdentity/userAssignedIdentities/{args.identity_name}"
+    )
+    result = {
+        **created,
+        "id": f"{identity_id}/federatedIdentityCredentials/{created['name']}",
+        "resourceGroup": args.resource_group,
+        "type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+    }
+    emit(result, args.output, args.query)
+    return 0
+
+
+def app_federated_credential(argv: list[str]) -> int:
+    """`az ad app federated-credential create --id <appId> --parameters <json or @file>`."""
+    p = argparse.ArgumentParser(prog="az ad app federated-credential create", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--parameters", required=True)
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv)
+    text = Path(args.parameters[1:]).read_text() if args.parameters.startswith("@") else args.parameters
+    try:
+        parameters = json.loads(text)
+    except ValueError:
+        raise LabError("ERROR: --parameters must be JSON or @<file with JSON>", 2) from None
+    audiences = parameters.get("audiences")
+    created = add_federated_credential(
+        args.id, str(parameters.get("name", "")), str(parameters.get("issuer", "")),
+        str(parameters.get("subject", "")), audiences,
+    )  # fmt: skip
+    emit({**created, "description": parameters.get("description")}, args.output, args.query)
+    return 0
+
+
 def ad(argv: list[str]) -> int:
+    if argv[:3] == ["app", "federated-credential", "create"]:
+        return app_federated_credential(argv[3:])
     if argv[:3] != ["app", "credential", "reset"]:
         raise LabError(f"ERROR: 'ad {' '.join(argv[:3])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog="az ad app credential reset", add_help=False)
@@ -343,7 +403,7 @@ def tenant_id_of(tenant: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"login": login, "logout": logout, "account": account, "role": role, "ad": ad}
+    commands = {"login": login, "logout": logout, "account": account, "role": role, "ad": ad, "identity": identity}
     if not argv or argv[0] in ("-h", "--help"):
         print("keyless-lab stand-in for the Azure CLI. Commands: " + ", ".join(commands))
         return 0

@@ -1,0 +1,96 @@
+"""`az identity federated-credential create` and `az ad app federated-credential create` through the lab's
+`az` stand-in: a subject that Entra refused is trusted once the command has run, as on Azure."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import subprocess
+
+import httpx
+import jwt
+import pytest
+from azure.core.exceptions import ClientAuthenticationError
+from azure.identity import ClientAssertionCredential, WorkloadIdentityCredential
+
+from keyless_lab.emulator import EmulatorServer
+
+SCOPE = "https://cognitiveservices.azure.com/.default"
+TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+NOACCESS_CLIENT_ID = "a30af0d7-4bf1-4e4d-874e-f4493a7cc8c2"
+NOACCESS_OBJECT_ID = "1fe52de6-38e9-41f9-b69d-700f4a06b997"
+CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"
+
+
+def az(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["az", *args], capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture
+def signed_in(fresh_emulator: EmulatorServer) -> EmulatorServer:
+    assert az("login", "--username", "ada@contosolab.onmicrosoft.com").returncode == 0
+    return fresh_emulator
+
+
+def test_identity_federated_credential_create_trusts_a_new_service_account(
+    signed_in: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pod = signed_in.workload_identity_environment(NOACCESS_CLIENT_ID, "keyless", "batch")
+    for name, value in pod.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ClientAuthenticationError, match="AADSTS700211"):  # no credential trusts this issuer yet
+        WorkloadIdentityCredential().get_token(SCOPE)
+
+    issuer = signed_in.state.external_issuers.aks.issuer
+    created = az(
+        "identity", "federated-credential", "create", "--name", "aks-batch", "--identity-name",
+        "id-keyless-noaccess", "--resource-group", "rg-keyless-lab", "--issuer", issuer,
+        "--subject", "system:serviceaccount:keyless:batch", "--audiences", "api://AzureADTokenExchange",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    shown = json.loads(created.stdout)
+    assert shown["name"] == "aks-batch" and shown["subject"] == "system:serviceaccount:keyless:batch"
+    assert shown["id"].endswith("/userAssignedIdentities/id-keyless-noaccess/federatedIdentityCredentials/aks-batch")
+
+    token = WorkloadIdentityCredential().get_token(SCOPE).token
+    assert jwt.decode(token, options={"verify_signature": False})["oid"] == NOACCESS_OBJECT_ID
+
+
+def test_app_federated_credential_create_trusts_a_new_branch(
+    signed_in: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in signed_in.github_actions_environment("contoso/keyless-lab", ref="refs/heads/release").items():
+        monkeypatch.setenv(name, value)
+
+    def runner_token() -> str:
+        response = httpx.get(
+            os.environ["ACTIONS_ID_TOKEN_REQUEST_URL"] + "&audience=api://AzureADTokenExchange",
+            headers={"Authorization": f"Bearer {os.environ['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"},
+            verify=ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"]),
+        )
+        return response.json()["value"]
+
+    with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):  # issuer trusted, subject not
+        ClientAssertionCredential(TENANT, CI_APP, func=runner_token).get_token(SCOPE)
+
+    parameters = {
+        "name": "github-release",
+        "issuer": "https://token.actions.githubusercontent.com",
+        "subject": "repo:contoso/keyless-lab:ref:refs/heads/release",
+        "audiences": ["api://AzureADTokenExchange"],
+    }
+    created = az("ad", "app", "federated-credential", "create", "--id", CI_APP, "--parameters", json.dumps(parameters))
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["subject"] == parameters["subject"]
+
+    token = ClientAssertionCredential(TENANT, CI_APP, func=runner_token).get_token(SCOPE).token
+    assert jwt.decode(token, options={"verify_signature": False})["appid"] == CI_APP
+
+
+def test_federated_credential_commands_need_a_signed_in_az(fresh_emulator: EmulatorServer) -> None:
+    result = az(
+        "ad", "app", "federated-credential", "create", "--id", CI_APP, "--parameters",
+        '{"name": "x", "issuer": "https://gitlab.com", "subject": "project_path:a/b:ref_type:branch:ref:main"}',
+    )  # fmt: skip
+    assert result.returncode != 0 and "az login" in result.stderr
