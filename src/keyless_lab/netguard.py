@@ -106,18 +106,6 @@ def install() -> None:
     _installed = True
 
 
-def uninstall() -> None:
-    global _installed
-    if not _installed:
-        return
-    socket.socket.connect = _originals["connect"]  # type: ignore[method-assign]
-    socket.socket.connect_ex = _originals["connect_ex"]  # type: ignore[method-assign]
-    socket.getaddrinfo = _originals["getaddrinfo"]
-    socket.gethostbyname = _originals["gethostbyname"]
-    socket.gethostbyname_ex = _originals["gethostbyname_ex"]
-    _installed = False
-
-
 def child_environment(log_file: Path, base: dict[str, str] | None = None) -> dict[str, str]:
     """Environment variables that turn the guard on in every Python child process."""
     env = dict(os.environ if base is None else base)
