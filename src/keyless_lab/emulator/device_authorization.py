@@ -58,9 +58,7 @@ def routes(state: EmulatorState) -> list[Route]:
         fields = parse_form(await request.body())
         client_id = fields.get("client_id", "").lower()
         if not client_id:
-            return errors.entra_error(
-                "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."
-            )
+            return errors.missing_parameter("client_id")
         if state.directory.public_client(client_id) is None:
             return unknown_application(client_id, tenant.name if not isinstance(tenant, str) else segment)
         scope = fields.get("scope", "")

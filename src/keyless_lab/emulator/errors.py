@@ -158,6 +158,11 @@ def entra_error(error: str, code: int, description: str, status: int = 400) -> J
     )
 
 
+def missing_parameter(name: str) -> JSONResponse:
+    """AADSTS900144: a required form field of an OAuth request is absent or empty."""
+    return entra_error("invalid_request", 900144, f"The request body must contain the following parameter: '{name}'.")
+
+
 def unknown_tenant(tenant: str) -> JSONResponse:
     return entra_error(
         "invalid_tenant",

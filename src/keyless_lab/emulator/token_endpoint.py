@@ -62,9 +62,7 @@ def routes(state: EmulatorState) -> list[Route]:
         fields = parse_form(body)
         grant_type = fields.get("grant_type", "")
         if not grant_type:
-            return errors.entra_error(
-                "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."
-            )
+            return errors.missing_parameter("grant_type")
         grant = GRANTS.get(grant_type)
         if grant is None:
             return errors.entra_error(

@@ -19,9 +19,7 @@ async def authorization_code(state: EmulatorState, req: TokenRequest) -> Respons
     fields = req.fields
     for name in ("client_id", "code", "redirect_uri"):
         if not fields.get(name):
-            return errors.entra_error(
-                "invalid_request", 900144, f"The request body must contain the following parameter: '{name}'."
-            )
+            return errors.missing_parameter(name)
     found, problem = state.user_sessions.redeem_code(fields["code"])
     if found is None:
         return malformed_grant()

@@ -50,12 +50,6 @@ def unknown_application(client_id: str, tenant_name: str) -> Response:
     )
 
 
-def missing_parameter(name: str) -> Response:
-    return errors.entra_error(
-        "invalid_request", 900144, f"The request body must contain the following parameter: '{name}'."
-    )
-
-
 def malformed_assertion() -> Response:
     return errors.entra_error("invalid_request", 50027, "JWT token is invalid or malformed.")
 
@@ -78,7 +72,7 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
     basic = basic_credentials(req)
     client_id = (req.fields.get("client_id") or (basic[0] if basic else "")).strip().lower()
     if not client_id:
-        return missing_parameter("client_id")
+        return errors.missing_parameter("client_id")
     app = state.directory.application(client_id)
     identity = None if app else state.directory.user_assigned_identity(client_id)
     owner = app or identity
@@ -110,7 +104,7 @@ def _authenticate_assertion(
     """A certificate assertion when `iss` is the client itself, otherwise a federated (external) token."""
     assertion_type = req.fields.get("client_assertion_type")
     if assertion_type is None:
-        return missing_parameter("client_assertion_type")
+        return errors.missing_parameter("client_assertion_type")
     if assertion_type != JWT_BEARER:
         return errors.entra_error("invalid_request", 90011, "Unexpected client assertion type.")
     try:

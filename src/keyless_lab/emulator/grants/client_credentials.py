@@ -13,7 +13,7 @@ from .. import errors
 from ..managed_identity import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .base import OIDC_SCOPES, TokenRequest, token_response
-from .client_auth import AuthenticatedClient, authenticate_client, missing_parameter
+from .client_auth import AuthenticatedClient, authenticate_client
 
 # Kept importable from here: other modules and tests refer to it.
 from .client_auth import unknown_application as unknown_application
@@ -23,7 +23,7 @@ def check_scope(state: EmulatorState, req: TokenRequest) -> str | Response:
     """The resource of a client-credentials scope, or the error Entra returns for the scope."""
     scope = req.fields.get("scope", "")
     if not scope.strip():
-        return missing_parameter("scope")
+        return errors.missing_parameter("scope")
     scopes = scope.split()
     for item in scopes:
         if not item.endswith("/.default"):

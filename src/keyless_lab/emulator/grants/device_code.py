@@ -21,9 +21,7 @@ async def device_code(state: EmulatorState, req: TokenRequest) -> Response:
     fields = req.fields
     code = fields.get("device_code") or fields.get("code", "")
     if not code:
-        return errors.entra_error(
-            "invalid_request", 900144, "The request body must contain the following parameter: 'device_code'."
-        )
+        return errors.missing_parameter("device_code")
     device, problem = state.user_sessions.poll_device(code)
     if device is None or device.client_id != fields.get("client_id", "").lower():
         return malformed_grant()

@@ -21,9 +21,7 @@ async def refresh_token(state: EmulatorState, req: TokenRequest) -> Response:
     fields = req.fields
     for name in ("client_id", "refresh_token"):
         if not fields.get(name):
-            return errors.entra_error(
-                "invalid_request", 900144, f"The request body must contain the following parameter: '{name}'."
-            )
+            return errors.missing_parameter(name)
     grant, problem = state.user_sessions.use_refresh_token(fields["refresh_token"])
     if grant is None:
         return malformed_grant()
