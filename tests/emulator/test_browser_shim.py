@@ -40,15 +40,21 @@ class Listener(HTTPServer):
         super().__init__(("localhost", 0), Handler)
 
 
-def test_browser_returns_at_once_and_posts_the_code_to_the_listener(emulator: EmulatorServer) -> None:
+def start_auth_code_flow(emulator: EmulatorServer) -> tuple[Listener, msal.PublicClientApplication, dict]:
+    """A redirect listener plus the flow MSAL starts for it, as InteractiveBrowserCredential does."""
     listener = Listener()
-    port = listener.server_address[1]
     app = msal.PublicClientApplication(
         "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
         authority=f"{emulator.urls.authority_host}/{TENANT}",
         instance_discovery=False,
     )
-    flow = app.initiate_auth_code_flow([SCOPE], redirect_uri=f"http://localhost:{port}", response_mode="form_post")
+    redirect_uri = f"http://localhost:{listener.server_address[1]}"
+    flow = app.initiate_auth_code_flow([SCOPE], redirect_uri=redirect_uri, response_mode="form_post")
+    return listener, app, flow
+
+
+def test_browser_returns_at_once_and_posts_the_code_to_the_listener(emulator: EmulatorServer) -> None:
+    listener, app, flow = start_auth_code_flow(emulator)
     started = time.monotonic()
     launched = subprocess.run([os.environ["BROWSER"], flow["auth_uri"]], timeout=10)
     assert launched.returncode == 0
@@ -65,14 +71,7 @@ def test_browser_returns_at_once_and_posts_the_code_to_the_listener(emulator: Em
 
 
 def test_browser_user_can_be_chosen_by_argument(emulator: EmulatorServer) -> None:
-    listener = Listener()
-    port = listener.server_address[1]
-    app = msal.PublicClientApplication(
-        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-        authority=f"{emulator.urls.authority_host}/{TENANT}",
-        instance_discovery=False,
-    )
-    flow = app.initiate_auth_code_flow([SCOPE], redirect_uri=f"http://localhost:{port}", response_mode="form_post")
+    listener, app, flow = start_auth_code_flow(emulator)
     browser = os.environ["BROWSER"]
     assert (
         subprocess.run([browser, "--user", "grace@contosolab.onmicrosoft.com", flow["auth_uri"]], timeout=10).returncode
