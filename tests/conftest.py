@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from keyless_lab import headless_browser
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.emulator.server import UNSET_IN_EMULATOR_MODE
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -41,3 +46,13 @@ def fresh_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorServer]:
     with EmulatorServer() as server:
         apply_lab_environment(monkeypatch, server)
         yield server
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright; a missing browser fails the test with one line."""
+    try:
+        with headless_browser.chromium() as browser:
+            yield browser
+    except headless_browser.BrowserUnavailable as missing:
+        pytest.fail(str(missing), pytrace=False)
