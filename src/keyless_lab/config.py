@@ -8,6 +8,7 @@ missing value stops the first cell with one actionable line.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -108,3 +109,20 @@ def resolve_settings(
         )
     api_version = pick(api_version, "OPENAI_API_VERSION") or DEFAULT_API_VERSION
     return Settings(mode, _check_endpoint(endpoint), deployment, api_version)
+
+
+def check_required_parameters(required: Mapping[str, object]) -> None:
+    """Azure mode: stop at once when a notebook parameter it needs is blank.
+
+    A blank identity id is not harmless on Azure: `ManagedIdentityCredential(client_id="")` quietly
+    falls back to the system-assigned identity, and the notebook would go on with the wrong one.
+    """
+    missing = [name for name, value in required.items() if not str(value).strip()]
+    if not missing:
+        return
+    names = " and ".join(missing) if len(missing) < 3 else ", ".join(missing[:-1]) + f" and {missing[-1]}"
+    flags = " ".join(f"-p {name} <value>" for name in missing)
+    raise LabConfigurationError(
+        f"mode='azure' needs {names} (see the comments in the parameters cell): pass `{flags}` to "
+        "papermill, or fill them in the parameters cell"
+    )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import atexit
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import SCOPE, LabConfigurationError, Secret, Settings, resolve_settings
+from .config import SCOPE, LabConfigurationError, Secret, Settings, check_required_parameters, resolve_settings
 from .display import Table
 from .emulator import EmulatorServer
 from .emulator.server import UNSET_IN_EMULATOR_MODE
@@ -51,6 +52,7 @@ class Lab:
 
     settings: Settings
     server: EmulatorServer | None = None
+    uses_dated_api: bool = False  # the notebook passed an api_version (AzureOpenAI); v1 clients need none
     _saved_environment: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     # -- what the notebook code uses -------------------------------------------------------------
@@ -230,15 +232,14 @@ class Lab:
         self.close()
 
     def summary(self) -> str:
+        """One stable line. The API version is named only when the notebook uses the dated surface."""
+        version = f", API version {self.api_version}" if self.uses_dated_api else ""
         if self.is_emulated:
             return (
                 f"Lab ready (emulator mode): Microsoft Entra ID and Azure OpenAI are emulated on this machine; "
-                f"deployment '{self.deployment}', API version {self.api_version}."
+                f"deployment '{self.deployment}'{version}."
             )
-        return (
-            f"Lab ready (azure mode): calling {self.endpoint} with deployment '{self.deployment}', "
-            f"API version {self.api_version}."
-        )
+        return f"Lab ready (azure mode): calling {self.endpoint} with deployment '{self.deployment}'{version}."
 
 
 def start_lab(
@@ -248,15 +249,20 @@ def start_lab(
     api_version: str = "",
     env_file: str = "",
     *,
+    required: Mapping[str, object] | None = None,
     quiet: bool = False,
 ) -> Lab:
     """Start (or, in azure mode, just configure) the lab for one notebook. Prints one line.
 
     In azure mode, blank values come from the environment, then from `env_file` (or the nearest
-    `.env` above the working folder).
+    `.env` above the working folder). `required` names the notebook's own parameters that azure
+    mode cannot do without (name -> value); a blank one stops the setup cell with one line. In
+    emulator mode the lab supplies those values, so blanks are fine.
     """
     global _current
     settings = resolve_settings(mode, endpoint, deployment, api_version, env_file or None)
+    if not settings.is_emulated:
+        check_required_parameters(required or {})
     if _current is not None:  # re-running the setup cell replaces the previous lab
         _current.close()
     if settings.is_emulated:
@@ -268,10 +274,14 @@ def start_lab(
             raise LabConfigurationError(
                 f"deployment {chosen!r} does not exist in the lab; the lab has: {', '.join(deployments)}"
             )
-        lab = Lab(Settings(settings.mode, server.urls.openai_endpoint, chosen, settings.api_version), server)
+        lab = Lab(
+            Settings(settings.mode, server.urls.openai_endpoint, chosen, settings.api_version),
+            server,
+            uses_dated_api=bool(api_version),
+        )
         lab._apply_environment(server.environment(), UNSET_IN_EMULATOR_MODE)
     else:
-        lab = Lab(settings)
+        lab = Lab(settings, uses_dated_api=bool(api_version))
     _current = lab
     if not quiet:
         print(lab.summary())

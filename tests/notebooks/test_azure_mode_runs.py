@@ -5,8 +5,8 @@ environment, as a VM with a managed identity would see Azure. Emulator-only cell
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+import azure_params
 import nbformat
 import pytest
 
@@ -16,27 +16,11 @@ from keyless_lab.emulator import EmulatorServer
 NOTEBOOKS = notebooks.course_notebooks()
 
 
-def azure_parameters(path: Path, server: EmulatorServer, tmp_path: Path) -> dict[str, Any]:
-    directory = server.state.directory.describe()
-    principals = {p["name"]: p for p in directory["principals"]}
-    params: dict[str, Any] = {"mode": "azure", "endpoint": server.urls.openai_endpoint, "deployment": "gpt-4o-mini"}
-    if path.name.startswith("01-"):
-        env_file = tmp_path / "resource.env"
-        env_file.write_text(f"AZURE_OPENAI_API_KEY={server.state.openai_keys.key1}\n")
-        params["env_file"] = str(env_file)
-    if path.name.startswith("03-"):
-        params.update(
-            identity_client_id=principals["id-keyless-openai"]["client_id"],
-            no_role_client_id=principals["id-keyless-noaccess"]["client_id"],
-            no_role_resource_id=principals["id-keyless-noaccess"]["resource_id"],
-        )
-    return params
-
-
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_unchanged_in_azure_mode(path: Path, tmp_path: Path, fresh_emulator: EmulatorServer) -> None:
-    result = notebooks.execute(path, tmp_path / path.name, parameters=azure_parameters(path, fresh_emulator, tmp_path))
+    parameters = azure_params.for_notebook(path, fresh_emulator, tmp_path)
+    result = notebooks.execute(path, tmp_path / path.name, parameters=parameters)
     assert result.ok, result.error
     executed = nbformat.read(tmp_path / path.name, as_version=4)
     texts = "".join("".join(o.get("text", "")) for c in executed.cells for o in c.get("outputs", []))

@@ -21,20 +21,3 @@ def test_notebook_runs_against_the_embedded_emulator(path: Path, tmp_path: Path)
     executed = nbformat.read(tmp_path / path.name, as_version=4)
     texts = ["".join(o.get("text", "")) for c in executed.cells for o in c.get("outputs", [])]
     assert any("Self-check passed." in t for t in texts)
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("path", NOTEBOOKS[:1], ids=[p.name for p in NOTEBOOKS[:1]])
-def test_azure_mode_without_an_endpoint_stops_the_first_cell_with_one_line(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT"):
-        monkeypatch.delenv(name, raising=False)
-    result = notebooks.execute(path, tmp_path / path.name, parameters={"mode": "azure"})
-    assert not result.ok
-    executed = nbformat.read(tmp_path / path.name, as_version=4)
-    errors = [o for c in executed.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
-    assert len(errors) == 1
-    assert errors[0]["ename"] == "LabConfigurationError"
-    assert "needs an endpoint" in errors[0]["evalue"]
-    assert errors[0]["traceback"] == [f"LabConfigurationError: {errors[0]['evalue']}"]

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from keyless_lab.config import DEFAULT_API_VERSION, LabConfigurationError, Secret, mask, resolve_settings
+from keyless_lab.config import (
+    DEFAULT_API_VERSION,
+    LabConfigurationError,
+    Secret,
+    check_required_parameters,
+    mask,
+    resolve_settings,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +69,16 @@ def test_secrets_are_masked_in_repr() -> None:
     assert secret == "abc8Q~supersecretvalue1234567890"
     assert mask("") == "(not set)"
     assert mask("0123456789abcdef", keep=0) == "set (16 characters, masked)"
+
+
+def test_required_parameters_pass_when_all_are_set() -> None:
+    check_required_parameters({"identity_client_id": "2bafc011", "no_role_resource_id": "/subscriptions/x"})
+
+
+def test_blank_required_parameters_are_named_in_one_line() -> None:
+    with pytest.raises(LabConfigurationError) as caught:
+        check_required_parameters({"identity_client_id": "", "tenant_id": "t", "no_role_resource_id": "  "})
+    message = str(caught.value)
+    assert "needs identity_client_id and no_role_resource_id" in message
+    assert "`-p identity_client_id <value> -p no_role_resource_id <value>`" in message
+    assert "tenant_id" not in message and "\n" not in message

@@ -85,3 +85,19 @@ def test_azure_mode_reads_the_named_env_file(tmp_path: Path, monkeypatch: pytest
     lab = start_lab(mode="azure", env_file=str(env_file), quiet=True)
     assert (lab.endpoint, lab.deployment) == ("https://res.openai.azure.com/", "gpt-4o")
     lab.close()
+
+
+def test_azure_mode_stops_on_a_blank_required_parameter_before_anything_runs() -> None:
+    with pytest.raises(LabConfigurationError, match="needs identity_client_id"):
+        start_lab(
+            mode="azure",
+            endpoint="https://res.openai.azure.com",
+            deployment="gpt-4o",
+            required={"identity_client_id": ""},
+            quiet=True,
+        )
+
+
+def test_emulator_mode_ignores_blank_required_parameters() -> None:
+    with start_lab(required={"identity_client_id": ""}, quiet=True) as lab:
+        assert lab.is_emulated
