@@ -124,7 +124,8 @@ PLANNED: tuple[tuple[str, str], ...] = (
     ("09", "DefaultAzureCredential: the chain, its order, how to pin it"),
     ("10", "Workload identity on AKS"),
     ("11", "Federated credentials for GitHub Actions and GitLab"),
-    ("12", "Key versus token: RBAC, audit, expiry, overhead, async, troubleshooting"),
+    ("12", "Key versus token, side by side"),
+    ("13", "Production patterns and troubleshooting"),
 )
 
 
