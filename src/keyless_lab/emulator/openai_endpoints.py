@@ -15,6 +15,7 @@ from starlette.responses import Response
 from . import errors, openai_operations
 from .asgi import BodyTooLarge, Incoming, JsonReply, Receive, Scope, Send, deliver
 from .directory import Deployment
+from .openai_api_versions import is_known
 from .openai_access import DataPlane, DataPlaneCall, Operation
 from .openai_models import ModelInfo
 from .openai_requests import model_name, parse_json_object
@@ -44,8 +45,8 @@ class DeploymentEndpoint:
     async def handle(self, incoming: Incoming) -> Response | JsonReply:
         name = incoming.path_params["deployment"]
         api_version = incoming.query("api-version")
-        if not api_version:
-            return errors.resource_not_found()  # Azure answers a missing api-version with 404
+        if not is_known(api_version):
+            return errors.resource_not_found()  # Azure answers a missing or unknown api-version with 404
         call = DataPlaneCall(self.plane, self.operation, name)
         caller = call.check_caller(incoming)
         if isinstance(caller, Response):
@@ -103,7 +104,7 @@ class ModelsEndpoint:
         await deliver(self.handle(Incoming(scope, receive)), scope, receive, send)
 
     def handle(self, incoming: Incoming) -> Response | JsonReply:
-        if not self.v1 and not incoming.query("api-version"):
+        if not self.v1 and not is_known(incoming.query("api-version")):
             return errors.resource_not_found()
         call = DataPlaneCall(self.plane, self.operation)
         caller = call.check_caller(incoming, key_as_bearer=self.v1)
