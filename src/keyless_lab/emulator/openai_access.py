@@ -194,8 +194,6 @@ class DataPlaneCall:
 
     def check_quota(self, deployment: Deployment, tokens: int, api_version: str) -> dict[str, str] | Response:
         verdict = self.state.rate_limits.admit(deployment, tokens)
-        if verdict is None:
-            return {}
         if not verdict.allowed:
             return self.fail(
                 errors.rate_limited(
