@@ -188,9 +188,12 @@ class TokenValidator:
         self.policy = policy
         self.audiences = audiences
         self._verified: dict[str, dict[str, Any]] = {}
+        self._generation = keys.generation
         self._lock = threading.Lock()
 
     def validate(self, token: str) -> dict[str, Any]:
+        if self._generation != self.keys.generation:  # a key was withdrawn: re-verify everything
+            self.forget()
         claims = self._verified.get(token)
         if claims is None:
             claims = self._verify_signature_audience_issuer(token)
@@ -202,8 +205,9 @@ class TokenValidator:
         return claims
 
     def forget(self) -> None:
-        """Drop cached verifications (after a key rotation that removed old keys)."""
+        """Drop cached verifications (done by itself when a signing key is withdrawn)."""
         with self._lock:
+            self._generation = self.keys.generation
             self._verified.clear()
 
     def _verify_signature_audience_issuer(self, token: str) -> dict[str, Any]:
