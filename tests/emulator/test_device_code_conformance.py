@@ -178,7 +178,7 @@ def test_the_credential_stops_polling_when_the_person_declines(emulator: Emulato
 
     credential = DeviceCodeCredential(disable_instance_discovery=True, prompt_callback=decline, timeout=60)
     started = dt.datetime.now(dt.UTC)
-    with pytest.raises(ClientAuthenticationError, match="authorization_declined|AADSTS65004"):
+    with pytest.raises(ClientAuthenticationError, match=r"authorization_declined|AADSTS65004"):
         credential.get_token(SCOPE)
     assert (dt.datetime.now(dt.UTC) - started).total_seconds() < 30  # stopped, not polled until the timeout
 

@@ -70,11 +70,13 @@ def test_jwks_keys_carry_a_certificate_for_the_signing_key(emulator: EmulatorSer
 
 
 def test_a_token_verifies_with_the_certificate_from_x5c(emulator: EmulatorServer) -> None:
-    token = emulator.state.issuer.managed_identity_token(
-        emulator.state.directory.attached_identity(), "https://cognitiveservices.azure.com", 600  # type: ignore[arg-type]
-    ).token
+    identity = emulator.state.directory.attached_identity()
+    assert identity is not None
+    token = emulator.state.issuer.managed_identity_token(identity, "https://cognitiveservices.azure.com", 600).token
     with http(emulator) as client:
         keys = client.get(f"/{TENANT}/discovery/keys").json()["keys"]
     jwk = next(k for k in keys if k["kid"] == jwt.get_unverified_header(token)["kid"])
     certificate = x509.load_der_x509_certificate(base64.b64decode(jwk["x5c"][0]))
-    assert jwt.decode(token, certificate.public_key(), algorithms=["RS256"], audience="https://cognitiveservices.azure.com")
+    assert jwt.decode(
+        token, certificate.public_key(), algorithms=["RS256"], audience="https://cognitiveservices.azure.com"
+    )

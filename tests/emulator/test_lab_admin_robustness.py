@@ -59,7 +59,9 @@ def test_deeply_nested_json_is_a_400_not_a_500(emulator: EmulatorServer, path: s
     deep_object = b'{"a":' * 50_000 + b"1" + b"}" * 50_000
     with http(emulator) as client:
         for body in (deep, deep_object):
-            answer = client.post(path, content=body, headers={**admin_key(emulator), "content-type": "application/json"})
+            answer = client.post(
+                path, content=body, headers={**admin_key(emulator), "content-type": "application/json"}
+            )
             assert answer.status_code == 400, answer.text
             assert "JSON" in answer.json()["error"]
 
@@ -89,7 +91,9 @@ def test_credential_reset_years_are_checked(fresh_emulator: EmulatorServer, year
 def test_non_finite_years_in_raw_json_are_refused(emulator: EmulatorServer) -> None:
     with http(emulator) as client:
         for raw in (b'{"years": Infinity}', b'{"years": NaN}', b'{"years": 1e999}'):
-            answer = client.post(RESET, content=raw, headers={**admin_key(emulator), "content-type": "application/json"})
+            answer = client.post(
+                RESET, content=raw, headers={**admin_key(emulator), "content-type": "application/json"}
+            )
             assert answer.status_code == 400, (raw, answer.text)
 
 
