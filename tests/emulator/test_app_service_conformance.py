@@ -56,7 +56,8 @@ def test_user_assigned_identity_selected(host: str, selector: dict) -> None:
     claims = claims_of(ManagedIdentityCredential(**selector))
     assert claims["oid"] == OPENAI_ID["object_id"]
     assert claims["appid"] == OPENAI_ID["client_id"]
-    assert claims["xms_mirid"] == OPENAI_ID_RESOURCE
+    # Real tokens spell the segment `resourcegroups` in lower case; the ARM id uses `resourceGroups`.
+    assert claims["xms_mirid"] == OPENAI_ID_RESOURCE.replace("/resourceGroups/", "/resourcegroups/")
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,11 @@ def test_signed_out_az_makes_the_credential_unavailable(fresh_emulator: Emulator
 def test_az_login_as_a_user_then_the_credential_calls_chat_completions(fresh_emulator: EmulatorServer) -> None:
     login = az("login", "--username", ADA)
     assert login.returncode == 0, login.stderr
-    assert json.loads(login.stdout)[0]["user"] == {"name": ADA, "type": "user"}
+    printed = json.loads(login.stdout)[0]
+    assert printed["user"] == {"name": ADA, "type": "user"}
+    # `az login` renames environmentName to cloudName in what it prints; `az account show` does not.
+    assert printed["cloudName"] == "AzureCloud" and "environmentName" not in printed
+    assert json.loads(az("account", "show").stdout)["environmentName"] == "AzureCloud"
     credential = AzureCliCredential()
     claims = claims_of(credential)
     assert claims["upn"] == ADA and claims["idtyp"] == "user" and claims["scp"] == "user_impersonation"
@@ -70,10 +74,13 @@ def test_get_access_token_prints_the_real_json_shape(fresh_emulator: EmulatorSer
     assert az("login").returncode == 0  # KEYLESS_LAB_SIGNIN_USER (Ada) by default
     result = az("account", "get-access-token", "--output", "json", "--scope", SCOPE, "--tenant", TENANT)
     body = json.loads(result.stdout)
-    assert set(body) == {"accessToken", "expiresOn", "expires_on", "subscription", "tenant", "tokenType"}
+    # With --tenant, az prints no subscription (azure-cli's get_raw_token adds it only without one).
+    assert set(body) == {"accessToken", "expiresOn", "expires_on", "tenant", "tokenType"}
     assert body["tokenType"] == "Bearer" and body["tenant"] == TENANT and isinstance(body["expires_on"], int)
+    default = json.loads(az("account", "get-access-token", "--output", "json", "--scope", SCOPE).stdout)
+    assert set(default) == {"accessToken", "expiresOn", "expires_on", "subscription", "tenant", "tokenType"}
     show = json.loads(az("account", "show").stdout)
-    assert show["tenantId"] == TENANT and show["id"] == body["subscription"] and show["user"]["name"] == ADA
+    assert show["tenantId"] == TENANT and show["id"] == default["subscription"] and show["user"]["name"] == ADA
     assert az("account", "show", "--query", "tenantId", "-o", "tsv").stdout.strip() == TENANT
 
 

@@ -179,7 +179,7 @@ def test_signature_by_another_key_is_aadsts700027(emulator: EmulatorServer, tmp_
 @pytest.mark.parametrize(
     ("overrides", "status", "code"),
     [
-        ({"aud": "https://login.microsoftonline.com/common/oauth2/v2.0/token"}, 401, 50012),
+        ({"aud": "https://login.microsoftonline.com/common/oauth2/v2.0/token"}, 401, 700023),
         ({"sub": "someone-else"}, 401, 50048),
         ({"exp": time.time() - 60}, 401, 700024),
         ({"nbf": time.time() + 3600}, 401, 700024),
@@ -192,6 +192,18 @@ def test_assertion_claims_are_checked(emulator: EmulatorServer, overrides: dict,
     response = _post(emulator, _assertion(emulator, registered.files.pem_path, registered.certificate, **overrides))
     assert response.status_code == status
     assert response.json()["error_codes"] == [code]
+
+
+def test_wrong_audience_has_current_entra_wording(emulator: EmulatorServer) -> None:
+    registered = lab_cert(emulator)
+    assert registered.files is not None
+    wrong = {"aud": "https://login.microsoftonline.com/common/oauth2/v2.0/token"}
+    response = _post(emulator, _assertion(emulator, registered.files.pem_path, registered.certificate, **wrong))
+    assert response.json()["error"] == "invalid_client"
+    assert response.json()["error_description"].startswith(
+        "AADSTS700023: Client assertion audience claim does not match Realm issuer. Review the documentation at "
+        "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials ."
+    )
 
 
 def test_msal_with_a_pfx_path_signs_ps256_with_a_sha256_thumbprint(emulator: EmulatorServer) -> None:

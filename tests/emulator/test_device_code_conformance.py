@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ssl
+import time
 from urllib.parse import urljoin
 
 import httpx
@@ -18,7 +19,8 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import DeviceCodeCredential
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.device_authorization import approve_device_code
+from keyless_lab.emulator.device_authorization import APPROVE_PATH, approve_device_code
+from keyless_lab.emulator.lab_admin import ADMIN_HEADER
 from keyless_lab.shims.browser import FormParser, choose
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -61,7 +63,9 @@ def test_device_code_credential_signs_in_through_the_lab_approval_endpoint(emula
         prompts.append((verification_uri, user_code, expires_on))
         with http(emulator) as client:
             answer = client.post(
-                f"{emulator.urls.authority_host}/_lab/devicecode/approve", json={"user_code": user_code, "user": ADA}
+                f"{emulator.urls.authority_host}/_lab/devicecode/approve",
+                json={"user_code": user_code, "user": ADA},
+                headers={ADMIN_HEADER: emulator.state.admin_secret},
             )
         assert answer.status_code == 200, answer.text
 
@@ -141,6 +145,98 @@ def test_an_expired_device_code_raises_aadsts70020(fresh_emulator: EmulatorServe
         assert approve_device_code(fresh_emulator.state, str(flow["user_code"]), ADA) != ""
     assert expired.status_code == 400 and expired.json()["error"] == "expired_token"
     assert expired.json()["error_codes"] == [70020]
+
+
+def sign_in_on_the_page(client: httpx.Client, flow: dict[str, object], answer: str) -> httpx.Response:
+    """What a person does on the verification page: enter the code, pick Ada, then accept or decline."""
+    page = client.post(str(flow["verification_uri"]), data={"otc": str(flow["user_code"])})
+    for _ in range(2):  # account picker, then consent
+        parser = FormParser()
+        parser.feed(page.text)
+        form, fields = choose(parser.forms, ADA, answer)  # type: ignore[misc]
+        page = client.post(urljoin(str(page.url), form.action), data=fields)
+    return page
+
+
+def test_declining_on_the_verification_page_ends_the_flow_with_authorization_declined(
+    emulator: EmulatorServer,
+) -> None:
+    with http(emulator) as client:
+        flow = start_flow(client, emulator)
+        page = sign_in_on_the_page(client, flow, "decline")
+        assert "declined" in page.text
+        answer = poll(client, emulator, str(flow["device_code"]))
+        assert approve_device_code(emulator.state, str(flow["user_code"]), ADA) != ""  # a decline is final
+    assert answer.status_code == 400 and answer.json()["error"] == "authorization_declined"
+    assert answer.json()["error_codes"] == [65004]
+
+
+def test_the_credential_stops_polling_when_the_person_declines(emulator: EmulatorServer) -> None:
+    def decline(verification_uri: str, user_code: str, expires_on: dt.datetime) -> None:
+        with http(emulator) as client:
+            sign_in_on_the_page(client, {"verification_uri": verification_uri, "user_code": user_code}, "decline")
+
+    credential = DeviceCodeCredential(disable_instance_discovery=True, prompt_callback=decline, timeout=60)
+    started = dt.datetime.now(dt.UTC)
+    with pytest.raises(ClientAuthenticationError, match=r"authorization_declined|AADSTS65004"):
+        credential.get_token(SCOPE)
+    assert (dt.datetime.now(dt.UTC) - started).total_seconds() < 30  # stopped, not polled until the timeout
+
+
+def test_an_unknown_device_code_is_aadsts7000014(emulator: EmulatorServer) -> None:
+    with http(emulator) as client:
+        answer = poll(client, emulator, "DAQ.lab.not-a-device-code")
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+    assert answer.json()["error_codes"] == [7000014]
+    assert answer.json()["error_description"].startswith(
+        "AADSTS7000014: The provided value for the input parameter 'device_code' is not valid."
+    )
+
+
+def test_the_approval_route_needs_the_lab_admin_key(emulator: EmulatorServer) -> None:
+    with http(emulator) as client:
+        flow = start_flow(client, emulator)
+        url = f"{emulator.urls.authority_host}{APPROVE_PATH}"
+        body = {"user_code": flow["user_code"], "user": ADA}
+        missing = client.post(url, json=body)
+        wrong = client.post(url, json=body, headers={ADMIN_HEADER: "not-the-key"})
+        still_pending = poll(client, emulator, str(flow["device_code"]))
+    assert missing.status_code == 401 and wrong.status_code == 401
+    assert "X-Keyless-Lab-Admin-Key" in missing.json()["error"]
+    assert still_pending.json()["error"] == "authorization_pending"
+
+
+def test_an_approved_code_cannot_be_approved_again_as_someone_else(emulator: EmulatorServer) -> None:
+    with http(emulator) as client:
+        flow = start_flow(client, emulator)
+        url = f"{emulator.urls.authority_host}{APPROVE_PATH}"
+        key = {ADMIN_HEADER: emulator.state.admin_secret}
+        first = client.post(url, json={"user_code": flow["user_code"], "user": ADA}, headers=key)
+        grace = "grace@contosolab.onmicrosoft.com"
+        second = client.post(url, json={"user_code": flow["user_code"], "user": grace}, headers=key)
+        tokens = poll(client, emulator, str(flow["device_code"]))
+    assert first.status_code == 200
+    assert second.status_code == 400 and "already" in second.json()["error"]
+    claims = jwt.decode(tokens.json()["access_token"], options={"verify_signature": False})
+    assert claims["upn"] == ADA
+
+
+def test_a_poll_with_another_client_id_does_not_burn_an_approved_code(emulator: EmulatorServer) -> None:
+    with http(emulator) as client:
+        flow = start_flow(client, emulator)
+        assert approve_device_code(emulator.state, str(flow["user_code"]), ADA) == ""
+        stranger = client.post(
+            f"{emulator.urls.authority_host}/{TENANT}/oauth2/v2.0/token",
+            data={
+                "grant_type": DEVICE_GRANT,
+                "client_id": "872cd9fa-d31f-45e0-9eab-6e460a02d1f1",  # Visual Studio, a real public client
+                "device_code": str(flow["device_code"]),
+            },
+        )
+        time.sleep(0.6)  # not a slow_down
+        owner = poll(client, emulator, str(flow["device_code"]))
+    assert stranger.status_code == 400
+    assert owner.status_code == 200, owner.text
 
 
 def test_an_unknown_client_cannot_start_a_device_flow(emulator: EmulatorServer) -> None:

@@ -59,11 +59,44 @@ def test_imds_requires_the_metadata_header(emulator: EmulatorServer) -> None:
     params = {"api-version": "2018-02-01", "resource": "https://cognitiveservices.azure.com"}
     without = httpx.get(url, params=params)
     assert without.status_code == 400
+    # The error id of the token endpoint's table in "How to use managed identities on a VM to acquire
+    # an access token" (Microsoft Learn).
     assert without.json() == {
-        "error": "invalid_request",
+        "error": "bad_request_102",
         "error_description": "Required metadata header not specified",
     }
     assert httpx.get(url, params=params, headers={"Metadata": "true"}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["True", "TRUE", "yes", "1", "true,true"])
+def test_imds_metadata_header_must_be_true_in_lower_case(emulator: EmulatorServer, value: str) -> None:
+    url = f"{emulator.urls.http}/metadata/identity/oauth2/token"
+    params = {"api-version": "2018-02-01", "resource": "https://cognitiveservices.azure.com"}
+    answer = httpx.get(url, params=params, headers={"Metadata": value})
+    assert answer.status_code == 400 and answer.json()["error"] == "bad_request_102"
+
+
+def test_imds_rejects_requests_carrying_x_forwarded_for(emulator: EmulatorServer) -> None:
+    url = f"{emulator.urls.http}/metadata/identity/oauth2/token"
+    params = {"api-version": "2018-02-01", "resource": "https://cognitiveservices.azure.com"}
+    answer = httpx.get(url, params=params, headers={"Metadata": "true", "X-Forwarded-For": "203.0.113.7"})
+    assert answer.status_code == 400
+    assert "access_token" not in answer.json()
+
+
+@pytest.mark.parametrize("version", ["2018-02-1", "2099-01-01", "latest"])
+def test_imds_refuses_an_unknown_api_version(emulator: EmulatorServer, version: str) -> None:
+    url = f"{emulator.urls.http}/metadata/identity/oauth2/token"
+    params = {"api-version": version, "resource": "https://cognitiveservices.azure.com"}
+    answer = httpx.get(url, params=params, headers={"Metadata": "true"})
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith("Bad request. api-version is invalid or was not specified")
+    assert "2018-02-01" in answer.json()["newest-versions"] or "2025-04-07" in answer.json()["newest-versions"]
+
+
+def test_xms_mirid_spells_resourcegroups_in_lower_case(emulator: EmulatorServer) -> None:
+    claims = jwt.decode(ManagedIdentityCredential().get_token(SCOPE).token, options={"verify_signature": False})
+    assert "/resourcegroups/" in claims["xms_mirid"] and "/resourceGroups/" not in claims["xms_mirid"]
 
 
 def test_unknown_resource_is_refused_with_aadsts500011(emulator: EmulatorServer) -> None:

@@ -25,6 +25,7 @@ FIXED_PATHS = [
     "/openai/v1/chat/completions",
     "/openai/v1/embeddings",
     "/openai/v1/models",
+    "/openai/v1/responses",
     f"/openai/models?api-version={API_VERSION}",
 ]
 ALLOWED_STATUSES = {200, 400, 401, 403, 404, 429}

@@ -35,10 +35,17 @@ def _client(server: EmulatorServer, retries: int = 0) -> AzureOpenAI:
     )
 
 
-def test_no_limits_and_no_headers_by_default(emulator: EmulatorServer) -> None:
+def test_ordinary_responses_carry_rate_limit_headers_without_a_configured_quota(emulator: EmulatorServer) -> None:
+    """Azure sends x-ratelimit-remaining-requests/-tokens on every response; without a configured
+    quota the lab reports a notional one it never enforces."""
     raw = _client(emulator).chat.completions.with_raw_response.create(model=CHAT_DEPLOYMENT, messages=MESSAGES)
-    assert not [h for h in raw.headers if h.startswith("x-ratelimit")]
-    assert emulator.state.rate_limits.admit(emulator.state.directory.openai.deployments[CHAT_DEPLOYMENT], 10**9) is None
+    for name in ("remaining-requests", "remaining-tokens", "limit-requests", "limit-tokens"):
+        assert int(raw.headers[f"x-ratelimit-{name}"]) >= 0
+    assert int(raw.headers["x-ratelimit-remaining-tokens"]) < int(raw.headers["x-ratelimit-limit-tokens"])
+    embedded = _client(emulator).embeddings.with_raw_response.create(model=EMBEDDINGS_DEPLOYMENT, input="a b c")
+    assert "x-ratelimit-remaining-tokens" in embedded.headers
+    verdict = emulator.state.rate_limits.admit(emulator.state.directory.openai.deployments[CHAT_DEPLOYMENT], 10**9)
+    assert verdict.allowed and "retry-after" not in verdict.headers  # notional: never refused
 
 
 def test_requests_are_limited_over_ten_second_windows() -> None:
@@ -65,7 +72,7 @@ def test_tokens_are_limited_per_minute_and_a_changed_limit_starts_afresh() -> No
     deployment = Deployment("d", "gpt-4o-mini", "2024-07-18", tpm=600)  # 10 tokens per second
     first = limiter.admit(deployment, 500)
     assert first is not None and first.allowed
-    assert first.headers == {"x-ratelimit-limit-tokens": "600", "x-ratelimit-remaining-tokens": "100"}
+    assert first.headers["x-ratelimit-limit-tokens"] == "600" and first.headers["x-ratelimit-remaining-tokens"] == "100"
     second = limiter.admit(deployment, 300)
     assert second is not None and not second.allowed
     assert (second.exceeded, second.retry_after) == ("token", pytest.approx(20.0))
@@ -87,6 +94,7 @@ def test_429_body_and_headers_as_azure_sends_them(fresh_emulator: EmulatorServer
     seconds = int(response.headers["retry-after"])
     assert 9 <= seconds <= 10
     assert 9000 < int(response.headers["retry-after-ms"]) <= 10_000
+    assert response.headers["x-ratelimit-reset-requests"] == str(seconds)  # unconfirmed: seen on 429s
     assert response.json() == {
         "error": {
             "code": "429",

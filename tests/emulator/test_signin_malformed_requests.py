@@ -47,10 +47,13 @@ def test_malformed_sign_in_requests(
 def test_lab_endpoints_refuse_garbage(emulator: EmulatorServer) -> None:
     with httpx.Client(verify=ssl.create_default_context(cafile=str(emulator.tls.bundle)), timeout=10) as client:
         base = emulator.urls.authority_host
-        assert client.post(f"{base}/_lab/devicecode/approve", content=b"{not json").status_code == 400
-        assert client.post(f"{base}/_lab/devicecode/approve", json={"user_code": "X", "user": "ada"}).status_code == 400
-        assert client.post(f"{base}/_lab/admin/role-assignments", json={}).status_code == 401
         key = {"X-Keyless-Lab-Admin-Key": emulator.state.admin_secret}
+        approve = f"{base}/_lab/devicecode/approve"
+        assert client.post(approve, content=b"{not json").status_code == 401  # the admin key comes first
+        assert client.post(approve, headers=key, content=b"{not json").status_code == 400
+        assert client.post(approve, headers=key, json={"user_code": "X", "user": "ada"}).status_code == 400
+        assert client.post(approve, headers=key, json={"user_code": ["X"], "user": "ada"}).status_code == 400
+        assert client.post(f"{base}/_lab/admin/role-assignments", json={}).status_code == 401
         assert client.post(f"{base}/_lab/admin/role-assignments", headers=key, content=b"[").status_code == 400
         unknown = client.post(
             f"{base}/_lab/admin/role-assignments", headers=key, json={"assignee": "nobody", "role": "Reader"}

@@ -56,15 +56,27 @@ def test_a_code_expires_and_its_authorize_request_is_spent() -> None:
 def test_device_polling_answers_pending_slow_down_then_tokens_once() -> None:
     clock = Clock()
     sessions = UserSessions(clock)
-    device = sessions.begin_device("organizations", "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "scope")
-    assert sessions.poll_device(device.device_code)[1] == "pending"
-    assert sessions.poll_device(device.device_code)[1] == "slow_down"
+    cli = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+    device = sessions.begin_device("organizations", cli, "scope")
+    assert sessions.poll_device(device.device_code, cli)[1] == "pending"
+    assert sessions.poll_device(device.device_code, cli)[1] == "slow_down"
     clock.advance(device.interval)
-    assert sessions.poll_device(device.device_code)[1] == "pending"
+    assert sessions.poll_device(device.device_code, cli)[1] == "pending"
     assert sessions.approve_device(device.user_code.lower(), ADA_OID) is not None
-    assert sessions.poll_device(device.device_code)[1] == ""
-    assert sessions.poll_device(device.device_code)[1] == "redeemed"
+    assert sessions.approve_device(device.user_code, "someone-else") is None  # approved once
+    assert sessions.poll_device(device.device_code, "another-client")[1] == "wrong_client"
+    assert sessions.poll_device(device.device_code, cli)[1] == ""  # the stranger's poll burnt nothing
+    assert sessions.poll_device(device.device_code, cli)[1] == "redeemed"
     assert sessions.approve_device(device.user_code, ADA_OID) is None
+
+
+def test_a_declined_device_code_stays_declined() -> None:
+    sessions = UserSessions(Clock())
+    cli = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+    device = sessions.begin_device("organizations", cli, "scope")
+    assert sessions.decline_device(device.user_code) is not None
+    assert sessions.approve_device(device.user_code, ADA_OID) is None
+    assert sessions.poll_device(device.device_code, cli)[1] == "declined"
 
 
 def test_refresh_tokens_expire_after_90_idle_days_and_can_be_revoked() -> None:

@@ -42,6 +42,13 @@ def v2_issuer(tenant_id: str) -> str:
     return f"https://login.microsoftonline.com/{tenant_id}/v2.0"
 
 
+def mirid(resource_id: str) -> str:
+    """The `xms_mirid` claim: the identity's ARM id as real tokens spell it, with the
+    `resourcegroups` segment in lower case (ARM itself writes `resourceGroups`)."""
+    head, sep, tail = resource_id.partition("/resourceGroups/")
+    return f"{head}/resourcegroups/{tail}" if sep else resource_id
+
+
 def _opaque(*parts: str) -> str:
     """A stable, opaque value derived from its inputs (for claims such as `uti` and `aio`)."""
     return base64.urlsafe_b64encode(hashlib.sha256("|".join(parts).encode()).digest()[:16]).rstrip(b"=").decode()
@@ -69,7 +76,7 @@ class TokenIssuer:
     def managed_identity_token(self, principal: Principal, resource: str, lifetime: int) -> IssuedToken:
         """A v1 app-only token for a managed identity, as IMDS and App Service return it."""
         claims = self._app_claims(principal, resource, lifetime)
-        claims.update(appidacr="2", xms_mirid=principal.resource_id)
+        claims.update(appidacr="2", xms_mirid=mirid(principal.resource_id))
         return self._sign(claims, resource)
 
     def application_token(self, principal: Principal, resource: str, lifetime: int, client_auth: str) -> IssuedToken:
@@ -181,9 +188,12 @@ class TokenValidator:
         self.policy = policy
         self.audiences = audiences
         self._verified: dict[str, dict[str, Any]] = {}
+        self._generation = keys.generation
         self._lock = threading.Lock()
 
     def validate(self, token: str) -> dict[str, Any]:
+        if self._generation != self.keys.generation:  # a key was withdrawn: re-verify everything
+            self.forget()
         claims = self._verified.get(token)
         if claims is None:
             claims = self._verify_signature_audience_issuer(token)
@@ -195,8 +205,9 @@ class TokenValidator:
         return claims
 
     def forget(self) -> None:
-        """Drop cached verifications (after a key rotation that removed old keys)."""
+        """Drop cached verifications (done by itself when a signing key is withdrawn)."""
         with self._lock:
+            self._generation = self.keys.generation
             self._verified.clear()
 
     def _verify_signature_audience_issuer(self, token: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ class AuditLog:
         self._clock = clock
         self._start = clock.now()
         self._records: deque[_Row] = deque(maxlen=max_records)
+        self._appended = 0  # rows ever recorded: marks count these, so they survive the bound
         self._lock = threading.Lock()
 
     def record(
@@ -63,6 +64,7 @@ class AuditLog:
         )
         with self._lock:
             self._records.append(entry)
+            self._appended += 1
 
     def records(self, service: str | None = None) -> list[AuditRecord]:
         with self._lock:
@@ -74,13 +76,17 @@ class AuditLog:
         return [asdict(r) for r in self.records(service)]
 
     def mark(self) -> int:
-        """A position to pass to `since`, for 'what happened in this cell' tables."""
+        """A position to pass to `since`, for 'what happened in this cell' tables: the number of
+        rows ever recorded, so a mark stays meaningful after the oldest rows have been dropped."""
         with self._lock:
-            return len(self._records)
+            return self._appended
 
     def since(self, mark: int, service: str | None = None) -> list[AuditRecord]:
+        """The rows recorded after `mark` that the log still holds (all of them unless more than
+        `max_records` were recorded since)."""
         with self._lock:
-            items = list(self._records)[mark:]
+            newer = min(max(0, self._appended - mark), len(self._records))
+            items = list(self._records)[len(self._records) - newer :] if newer else []
         return _select(items, service)
 
 

@@ -1,8 +1,11 @@
 """The Microsoft Entra ID authority: OpenID Connect discovery and the signing keys (JWKS).
 
 MSAL reads `/{tenant}/v2.0/.well-known/openid-configuration` before it asks for a token; resource
-servers read `jwks_uri` to verify signatures. The discovery document advertises only the
-endpoints this emulator implements.
+servers read `jwks_uri` to verify signatures. The discovery documents advertise only the
+endpoints this emulator implements: the v2.0 document the v2.0 endpoints; the v1 document
+(`/{tenant}/.well-known/openid-configuration`, read by v1 resource servers for `issuer` and
+`jwks_uri`) the v1 token endpoint `/{tenant}/oauth2/token`. Entra's v1 document also lists a v1
+`authorization_endpoint`; the lab has no v1 sign-in page, so it leaves that field out.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from starlette.routing import Route
 from . import errors
 from .access_tokens import v1_issuer
 from .state import EmulatorState
+from .token_endpoint import V1_TOKEN_PATH
+
+V1_ADVERTISED = {"token_endpoint": V1_TOKEN_PATH}
 
 
 def _tenant_id(state: EmulatorState, tenant: str) -> str | None:
@@ -42,9 +48,9 @@ def discovery_document(state: EmulatorState, tenant: str, tenant_id: str, v2: bo
             "client_secret_basic",
         ],
         "tenant_region_scope": "EU",
-        "cloud_instance_name": "keyless-lab (emulated; on Azure: microsoftonline.com)",
+        "cloud_instance_name": "microsoftonline.com",
     }
-    for field, template in state.advertised_endpoints.items():
+    for field, template in (state.advertised_endpoints if v2 else V1_ADVERTISED).items():
         doc[field] = base + template.format(tenant=tenant)
     return doc
 

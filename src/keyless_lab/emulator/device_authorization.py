@@ -4,12 +4,12 @@ A device without a browser asks for a code pair: it shows the person the `user_c
 verification page, and polls the token endpoint with the `device_code` until the person has
 signed in. The lab also offers an emulator-only way to approve a code without a person,
 `POST /_lab/devicecode/approve` (JSON `{"user_code", "user"}`) and `approve_device_code()`,
-for notebooks and tests; it grants nothing the public verification page does not.
+for notebooks, tests and the `az`/`azd` stand-ins. Approving signs someone in, so the route
+needs the lab's admin key (`X-Keyless-Lab-Admin-Key`, as the admin API does), and a code is
+approved once; the public verification page stays the person's way in.
 """
 
 from __future__ import annotations
-
-import json
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,6 +18,7 @@ from starlette.routing import Route
 from . import errors
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
+from .lab_admin import read_admin_request
 from .managed_identity import KNOWN_RESOURCES
 from .signin import DEVICE_LOGIN_PATH, resolve_tenant, users_for
 from .state import EmulatorState
@@ -42,7 +43,7 @@ def approve_device_code(state: EmulatorState, user_code: str, user: str) -> str:
     if person not in users_for(state, device.tenant):
         return f"{person.upn} is not a member of tenant {device.tenant!r}"
     if state.user_sessions.approve_device(user_code, person.object_id) is None:
-        return f"device code {user_code!r} has expired or was already used"
+        return f"device code {user_code!r} has expired or was already answered (approved or declined)"
     state.audit.record("Entra ID", "sign-in (device code, scripted)", person.upn, person.object_id, "user", 200)
     return ""
 
@@ -81,11 +82,12 @@ def routes(state: EmulatorState) -> list[Route]:
         )
 
     async def approve(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body())
-            user_code, user = str(body["user_code"]), str(body["user"])
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": 'expected JSON {"user_code": ..., "user": ...}'}, status_code=400)
+        body = await read_admin_request(request, state)
+        if isinstance(body, Response):
+            return body
+        user_code, user = body.get("user_code"), body.get("user")
+        if not (isinstance(user_code, str) and isinstance(user, str)):
+            return JSONResponse({"error": 'expected JSON {"user_code": "...", "user": "..."}'}, status_code=400)
         problem = approve_device_code(state, user_code, user)
         if problem:
             return JSONResponse({"error": problem}, status_code=400)

@@ -1,49 +1,88 @@
 """Token-signing keys and the JWKS document that publishes their public halves.
 
 Entra ID signs tokens with RSA keys identified by `kid` and rotates them; the JWKS at the
-tenant's `discovery/keys` endpoint lists the public keys only.
+tenant's `discovery/keys` endpoint lists the public keys only. As Entra's do, each published key
+carries `x5c`, a (self-signed) certificate for the key, and its `kid` and `x5t` are that
+certificate's SHA-1 thumbprint, base64url-encoded: libraries that verify with the certificate
+rather than `n`/`e` work unchanged.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from jwt.algorithms import RSAAlgorithm
+
+CERTIFICATE_LIFETIME = dt.timedelta(days=5 * 365)  # Entra's signing certificates are long-lived
 
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def _self_signed(key: rsa.RSAPrivateKey) -> bytes:
+    """A DER certificate for the signing key (Entra's subject is `CN=accounts.accesscontrol.windows.net`)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "accounts.accesscontrol.windows.net")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + CERTIFICATE_LIFETIME)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.DER)
+
+
 @dataclass(frozen=True)
 class SigningKey:
     kid: str
     private_key: rsa.RSAPrivateKey
+    certificate_der: bytes = field(repr=False, default=b"")
 
     @classmethod
     def generate(cls) -> SigningKey:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        return cls(kid=b64url(hashlib.sha1(der).digest()), private_key=key)
+        der = _self_signed(key)
+        return cls(kid=b64url(hashlib.sha1(der).digest()), private_key=key, certificate_der=der)
 
     def public_jwk(self) -> dict[str, Any]:
         jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
-        return {"kty": "RSA", "use": "sig", "kid": self.kid, "x5t": self.kid, "n": jwk["n"], "e": jwk["e"]}
+        return {
+            "kty": "RSA",
+            "use": "sig",
+            "kid": self.kid,
+            "x5t": self.kid,
+            "n": jwk["n"],
+            "e": jwk["e"],
+            "x5c": [base64.b64encode(self.certificate_der).decode()],
+        }
 
 
 class KeySet:
-    """The current signing key plus the previous ones, which still verify until dropped."""
+    """The current signing key plus the previous ones, which still verify until dropped.
+
+    `generation` changes whenever a key is withdrawn, so caches of verified tokens can tell at
+    once that their verifications may no longer hold.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._keys: list[SigningKey] = [SigningKey.generate()]
+        self.generation = 0
 
     @property
     def current(self) -> SigningKey:
@@ -60,6 +99,8 @@ class KeySet:
         new = SigningKey.generate()
         with self._lock:
             self._keys = [new, *self._keys] if keep_previous else [new]
+            if not keep_previous:
+                self.generation += 1
         return new
 
     def jwks(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import uuid
 from typing import Any
 
@@ -26,8 +27,46 @@ CREDENTIAL_RESET_PATH = "/_lab/admin/applications/{app}/credentials/reset"
 FEDERATED_CREDENTIALS_PATH = "/_lab/admin/federated-credentials"
 
 
+MAX_YEARS = 100  # lab choice: a bound that keeps expiry dates representable; `az` takes whole years
+
+
 def problem(message: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+def admin_key_problem(request: Request, state: EmulatorState) -> Response | None:
+    """401 unless the request carries this instance's admin key (constant-time comparison)."""
+    presented = request.headers.get(ADMIN_HEADER, "")
+    if hmac.compare_digest(presented.encode(), state.admin_secret.encode()):
+        return None
+    return problem("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
+
+
+async def read_json_object(request: Request) -> dict[str, Any] | Response:
+    """The body as a JSON object, or a 400 saying why not. Nesting too deep for the parser is a
+    400 too, not a RecursionError (a hostile body must never become a 500)."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except (ValueError, RecursionError):
+        return problem("the body must be JSON (and nested no deeper than the parser allows)")
+    return body if isinstance(body, dict) else problem("the body must be a JSON object")
+
+
+async def read_admin_request(request: Request, state: EmulatorState) -> dict[str, Any] | Response:
+    """The admin key check, then the JSON object body."""
+    denied = admin_key_problem(request, state)
+    return denied if denied is not None else await read_json_object(request)
+
+
+def validity_days(value: object) -> int | str:
+    """`years` of `az ad app credential reset` as days, or a sentence saying what is wrong."""
+    if value is None:
+        return 365
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"years must be a number, not {type(value).__name__}"
+    if not math.isfinite(value) or not 0 < value <= MAX_YEARS:
+        return f"years must be more than 0 and at most {MAX_YEARS}"
+    return max(1, int(value * 365))
 
 
 def assignment_json(state: EmulatorState, ra: RoleAssignment) -> dict[str, Any]:
@@ -49,14 +88,7 @@ def assignment_json(state: EmulatorState, ra: RoleAssignment) -> dict[str, Any]:
 
 def routes(state: EmulatorState) -> list[Route]:
     async def read(request: Request) -> dict[str, Any] | Response:
-        presented = request.headers.get(ADMIN_HEADER, "")
-        if not hmac.compare_digest(presented.encode(), state.admin_secret.encode()):
-            return problem("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            return problem("the body must be JSON")
-        return body if isinstance(body, dict) else problem("the body must be a JSON object")
+        return await read_admin_request(request, state)
 
     async def role_assignments(request: Request) -> Response:
         body = await read(request)
@@ -82,12 +114,17 @@ def routes(state: EmulatorState) -> list[Route]:
         if isinstance(body, Response):
             return body
         app_id = request.path_params["app"]
+        days = validity_days(body.get("years"))
+        if isinstance(days, str):
+            return problem(days)
+        append, display_name = body.get("append", False), body.get("display_name") or "rbac"
+        if not isinstance(append, bool):
+            return problem("append must be true or false")
+        if not isinstance(display_name, str):
+            return problem("display_name must be a string")
         try:
             secret = state.directory.reset_client_secrets(
-                app_id,
-                append=bool(body.get("append", False)),
-                display_name=str(body.get("display_name") or "rbac"),
-                expires_in_days=int(float(body.get("years", 1)) * 365),
+                app_id, append=append, display_name=display_name, expires_in_days=days
             )
         except (KeyError, ValueError) as exc:
             return problem(str(exc.args[0]) if exc.args else "bad request", 404)

@@ -2,8 +2,18 @@
 
 On an Azure VM, code asks `http://169.254.169.254/metadata/identity/oauth2/token` for a token;
 azure-identity and MSAL honour AZURE_POD_IDENTITY_AUTHORITY_HOST, which the lab points here.
-Like IMDS, this endpoint is plain HTTP, insists on the `Metadata: true` header (a defence
-against server-side request forgery), and answers 400 for an identity the VM does not carry.
+Like IMDS, this endpoint is plain HTTP and guards against server-side request forgery: a request
+must carry `Metadata: true` (exactly, in lower case, as the docs require) and must not carry
+`X-Forwarded-For` (what a proxy, or a forged request relayed by a web app, adds). It takes only
+the `api-version` values IMDS publishes, and answers 400 for an identity the VM does not carry.
+
+Sources: Microsoft Learn, "Azure Instance Metadata Service" (security: both header rules; the
+versioning error body and the supported versions list) and "How to use managed identities on a VM
+to acquire an access token" (error table: `bad_request_102`, "Required metadata header not
+specified"). Unconfirmed: the body IMDS sends when it rejects `X-Forwarded-For` (the docs say only
+that such requests are rejected; the lab answers 400 in the token endpoint's error shape), and
+whether the identity endpoint words an unknown api-version as the instance endpoint does (the lab
+uses the documented instance-endpoint body).
 """
 
 from __future__ import annotations
@@ -17,6 +27,14 @@ from .access_tokens import OPENAI_AUDIENCES
 from .state import EmulatorState
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
+# The versions IMDS lists as supported, from 2018-02-01 (when the identity category appeared).
+IMDS_API_VERSIONS = (
+    "2025-04-07", "2024-07-17", "2024-03-15", "2023-11-15", "2023-07-01", "2021-12-13", "2021-11-15",
+    "2021-11-01", "2021-10-01", "2021-08-01", "2021-05-01", "2021-03-01", "2021-02-01", "2021-01-01",
+    "2020-12-01", "2020-10-01", "2020-09-01", "2020-07-15", "2020-06-01", "2019-11-01", "2019-08-15",
+    "2019-08-01", "2019-06-04", "2019-06-01", "2019-04-30", "2019-03-11", "2019-02-01", "2018-10-01",
+    "2018-04-02", "2018-02-01",
+)  # fmt: skip
 # Resources a token can be requested for in the lab (others do not exist in the tenant).
 KNOWN_RESOURCES = (*OPENAI_AUDIENCES, "https://management.azure.com", "https://management.azure.com/")
 
@@ -29,10 +47,19 @@ def _resource_from(value: str) -> str:
 def routes(state: EmulatorState) -> list[Route]:
     async def imds_token(request: Request) -> Response:
         query = request.query_params
-        if request.headers.get("metadata", "").lower() != "true":
-            return errors.imds_error("Required metadata header not specified")
-        if not query.get("api-version"):
-            return errors.imds_error("Required query variable 'api-version' is missing")
+        if request.headers.get("metadata") != "true":
+            return errors.imds_error("Required metadata header not specified", error="bad_request_102")
+        if "x-forwarded-for" in request.headers:
+            return errors.imds_error("Requests containing an X-Forwarded-For header are not accepted.")
+        if query.get("api-version") not in IMDS_API_VERSIONS:
+            return JSONResponse(
+                {
+                    "error": "Bad request. api-version is invalid or was not specified in the request. For more "
+                    "information refer to aka.ms/azureimds",
+                    "newest-versions": list(IMDS_API_VERSIONS[:3]),
+                },
+                status_code=400,
+            )
         resource = _resource_from(query.get("resource", ""))
         if not resource:
             return errors.imds_error("Required query variable 'resource' is missing")

@@ -21,6 +21,7 @@ from .caller import Caller, CallerCache, Rejected, authenticate
 from .directory import Deployment, Directory
 from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
 from .rbac import OPENAI
+from .responses import ResponseStore
 from .state import EmulatorState
 
 SERVICE = "Azure OpenAI"
@@ -40,6 +41,10 @@ class Operation:
 CHAT_ACTION = f"{OPENAI}/deployments/chat/completions/action"
 EMBEDDINGS_ACTION = f"{OPENAI}/deployments/embeddings/action"
 MODELS_ACTION = f"{OPENAI}/models/read"
+# The Responses API's data actions, as Azure's PermissionDenied answers name them for
+# `POST /openai/v1/responses`; the OpenAI User role grants them through `OpenAI/responses/*`.
+RESPONSES_WRITE_ACTION = f"{OPENAI}/responses/write"
+RESPONSES_READ_ACTION = f"{OPENAI}/responses/read"
 
 CHAT_COMPLETIONS = Operation(
     "chat",
@@ -70,6 +75,10 @@ V1_EMBEDDINGS = Operation(
     "v1 embeddings", EMBEDDINGS_ACTION, "POST /openai/v1/embeddings", "Embeddings_Create", EMBEDDINGS, "embeddings"
 )
 V1_MODELS_LIST = Operation("v1 list models", MODELS_ACTION, "GET /openai/v1/models")
+V1_RESPONSES_CREATE = Operation(
+    "v1 responses", RESPONSES_WRITE_ACTION, "POST /openai/v1/responses", "Responses_Create", CHAT, "responses"
+)
+V1_RESPONSES_GET = Operation("v1 get response", RESPONSES_READ_ACTION, "GET /openai/v1/responses/{response_id}")
 
 
 class PermissionCache:
@@ -103,6 +112,7 @@ class DataPlane:
         self.state = state
         self.callers = CallerCache()
         self.permissions = PermissionCache(state.directory)
+        self.responses = ResponseStore()  # stored Responses API replies, for GET and previous_response_id
         self._request_prefix = secrets.token_hex(12)
         self._request_counter = itertools.count(1)
 
@@ -194,8 +204,6 @@ class DataPlaneCall:
 
     def check_quota(self, deployment: Deployment, tokens: int, api_version: str) -> dict[str, str] | Response:
         verdict = self.state.rate_limits.admit(deployment, tokens)
-        if verdict is None:
-            return {}
         if not verdict.allowed:
             return self.fail(
                 errors.rate_limited(

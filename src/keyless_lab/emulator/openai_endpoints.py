@@ -16,8 +16,10 @@ from . import errors, openai_operations
 from .asgi import BodyTooLarge, Incoming, JsonReply, Receive, Scope, Send, deliver
 from .directory import Deployment
 from .openai_access import DataPlane, DataPlaneCall, Operation
+from .openai_api_versions import is_known
 from .openai_models import ModelInfo
 from .openai_requests import model_name, parse_json_object
+from .responses import response_not_found
 
 Serve = Callable[[DataPlaneCall, Deployment, ModelInfo, dict[str, Any], str], Response | JsonReply]
 V1_API_VERSION = "v1"  # how 429 messages name the v1 surface's version
@@ -44,8 +46,8 @@ class DeploymentEndpoint:
     async def handle(self, incoming: Incoming) -> Response | JsonReply:
         name = incoming.path_params["deployment"]
         api_version = incoming.query("api-version")
-        if not api_version:
-            return errors.resource_not_found()  # Azure answers a missing api-version with 404
+        if not is_known(api_version):
+            return errors.resource_not_found()  # Azure answers a missing or unknown api-version with 404
         call = DataPlaneCall(self.plane, self.operation, name)
         caller = call.check_caller(incoming)
         if isinstance(caller, Response):
@@ -103,7 +105,7 @@ class ModelsEndpoint:
         await deliver(self.handle(Incoming(scope, receive)), scope, receive, send)
 
     def handle(self, incoming: Incoming) -> Response | JsonReply:
-        if not self.v1 and not incoming.query("api-version"):
+        if not self.v1 and not is_known(incoming.query("api-version")):
             return errors.resource_not_found()
         call = DataPlaneCall(self.plane, self.operation)
         caller = call.check_caller(incoming, key_as_bearer=self.v1)
@@ -113,3 +115,27 @@ class ModelsEndpoint:
         if denied is not None:
             return denied
         return openai_operations.models_list(call, self.plane.state)
+
+
+class StoredResponseEndpoint:
+    """`GET /openai/v1/responses/{response_id}`: a stored Responses API reply, same checks as the rest."""
+
+    def __init__(self, plane: DataPlane, operation: Operation) -> None:
+        self.plane, self.operation = plane, operation
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await deliver(self.handle(Incoming(scope, receive)), scope, receive, send)
+
+    def handle(self, incoming: Incoming) -> Response | JsonReply:
+        call = DataPlaneCall(self.plane, self.operation)
+        caller = call.check_caller(incoming, key_as_bearer=True)
+        if isinstance(caller, Response):
+            return caller
+        denied = call.check_permission()
+        if denied is not None:
+            return denied
+        response_id = incoming.path_params["response_id"]
+        stored = self.plane.responses.get(response_id)
+        if stored is None:
+            return call.fail(response_not_found(response_id))
+        return JsonReply(stored, call.ok())

@@ -19,8 +19,9 @@ from .embeddings import embeddings_body, input_tokens
 from .openai_access import DataPlaneCall
 from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
 from .openai_requests import chat_request, embeddings_request
+from .responses import build_response, previous_response_not_found, responses_request, stream_events
 from .state import EmulatorState
-from .streaming import event_stream
+from .streaming import event_stream, named_event_stream
 
 MAX_INPUT_TOKENS = 8192  # per embeddings input
 MAX_REQUEST_TOKENS = 300_000  # per embeddings request
@@ -42,6 +43,32 @@ def chat_completions(
     if request.stream:
         return event_stream(stream_chunks(reply, request.include_usage), headers)
     return JsonReply(completion_body(reply), headers)
+
+
+def responses_create(
+    call: DataPlaneCall, deployment: Deployment, model: ModelInfo, body: dict[str, Any], api_version: str
+) -> Response | JsonReply:
+    """`POST /openai/v1/responses`: the chat reply in the Responses shape, stored unless `store` is false."""
+    request = responses_request(body)
+    if isinstance(request, Response):
+        return call.fail(request)
+    store = call.plane.responses
+    if request.previous_response_id is not None and store.get(request.previous_response_id) is None:
+        return call.fail(previous_response_not_found(request.previous_response_id))
+    caller = call.caller
+    assert caller is not None
+    response = build_response(caller, deployment.name, model.reported_name, request, call.state.clock.now())
+    usage = response["usage"]
+    charged = usage["input_tokens"] + (request.max_output_tokens or usage["output_tokens"])
+    quota = call.check_quota(deployment, charged, api_version)
+    if isinstance(quota, Response):
+        return quota
+    if request.store:
+        store.put(response)
+    headers = call.ok(quota)
+    if request.stream:
+        return named_event_stream(stream_events(response), headers)
+    return JsonReply(response, headers)
 
 
 def embeddings(

@@ -263,3 +263,9 @@ def embeddings_request(body: dict[str, Any]) -> EmbeddingsRequest | Response:
     if isinstance(dimensions, Response):
         return dimensions
     return EmbeddingsRequest(inputs, encoding, dimensions)
+
+
+# The same 400s for other request shapes (the Responses API's `responses.py`).
+invalid_type = _invalid_type
+missing_parameter = _missing
+positive_int = _positive_int

@@ -1,4 +1,4 @@
-"""The Azure OpenAI v1 surface: `/openai/v1/chat/completions`, `/openai/v1/embeddings`, `/openai/v1/models`.
+"""The Azure OpenAI v1 surface: chat completions, embeddings, models and responses under `/openai/v1/`.
 
 No `api-version`; the deployment is named by `model` in the body, so the plain `OpenAI` client
 works unchanged with `base_url=f"{endpoint}openai/v1/"`. That client sends its `api_key` as
@@ -10,8 +10,15 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from . import openai_operations
-from .openai_access import V1_CHAT_COMPLETIONS, V1_EMBEDDINGS, V1_MODELS_LIST, DataPlane
-from .openai_endpoints import ModelInBodyEndpoint, ModelsEndpoint
+from .openai_access import (
+    V1_CHAT_COMPLETIONS,
+    V1_EMBEDDINGS,
+    V1_MODELS_LIST,
+    V1_RESPONSES_CREATE,
+    V1_RESPONSES_GET,
+    DataPlane,
+)
+from .openai_endpoints import ModelInBodyEndpoint, ModelsEndpoint, StoredResponseEndpoint
 from .state import EmulatorState
 
 
@@ -29,4 +36,10 @@ def routes(state: EmulatorState, plane: DataPlane | None = None) -> list[Route]:
             methods=["POST"],
         ),
         Route("/openai/v1/models", ModelsEndpoint(plane, V1_MODELS_LIST, v1=True), methods=["GET"]),
+        Route(
+            "/openai/v1/responses",
+            ModelInBodyEndpoint(plane, V1_RESPONSES_CREATE, openai_operations.responses_create),
+            methods=["POST"],
+        ),
+        Route("/openai/v1/responses/{response_id}", StoredResponseEndpoint(plane, V1_RESPONSES_GET), methods=["GET"]),
     ]

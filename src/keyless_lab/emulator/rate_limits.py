@@ -1,4 +1,4 @@
-"""Per-deployment rate limits (requests and tokens per minute), off unless a deployment sets them.
+"""Per-deployment rate limits (requests and tokens per minute), enforced when a deployment sets them.
 
 Azure OpenAI gives each deployment a quota in tokens per minute (TPM) and requests per minute
 (RPM). It evaluates requests over short windows — about a sixth of the RPM every 10 seconds — and
@@ -6,6 +6,14 @@ tokens over the minute, counting a request's prompt plus its `max_tokens` (or th
 Over the limit it answers 429 with `retry-after-ms` and `retry-after`, which the `openai` client
 honours before retrying. The emulator models each limit as a token bucket refilled continuously,
 so the wait it advertises is exact: retrying after it succeeds.
+
+Azure sends `x-ratelimit-remaining-requests` and `x-ratelimit-remaining-tokens` on ordinary
+responses, not only near the limit (captured responses, 2024), so every response carries them. A
+real deployment always has a quota; a lab deployment without one reports a notional quota
+(`NOTIONAL_TPM`, with Azure's ratio of 6 RPM per 1,000 TPM) that it counts but never enforces, so
+notebooks and benchmarks are not throttled. Unconfirmed: whether Azure's ordinary responses also
+carry `x-ratelimit-limit-*` (captures disagree; the lab sends them) and what `x-ratelimit-reset-*`
+holds (seen on 429s; the lab sends the wait in whole seconds there only).
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from .directory import Deployment
 
 REQUEST_WINDOW_SECONDS = 10.0  # Azure enforces RPM over ~10 s windows (RPM / 6 per window)
 TOKEN_WINDOW_SECONDS = 60.0
+NOTIONAL_TPM = 1_000_000  # reported, not enforced, for a deployment without a configured quota
+NOTIONAL_RPM = NOTIONAL_TPM * 6 // 1000  # Azure assigns 6 RPM per 1,000 TPM
 
 
 @dataclass
@@ -46,10 +56,10 @@ class _Bucket:
 
 @dataclass
 class _Limits:
-    rpm: int | None
+    rpm: int | None  # as configured (None: notional, not enforced)
     tpm: int | None
-    requests: _Bucket | None
-    tokens: _Bucket | None
+    requests: _Bucket
+    tokens: _Bucket
 
 
 @dataclass(frozen=True)
@@ -70,11 +80,9 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._limits: dict[str, _Limits] = {}
 
-    def admit(self, deployment: Deployment, tokens: int) -> Verdict | None:
-        """Charge one request and `tokens` tokens, or refuse; None when the deployment has no limits."""
+    def admit(self, deployment: Deployment, tokens: int) -> Verdict:
+        """Charge one request and `tokens` tokens, or refuse (only a configured limit refuses)."""
         rpm, tpm = deployment.rpm, deployment.tpm
-        if rpm is None and tpm is None:
-            return None
         with self._lock:
             now = self._clock.now()
             limits = self._limits.get(deployment.name)
@@ -82,28 +90,27 @@ class RateLimiter:
                 limits = _Limits(
                     rpm,
                     tpm,
-                    _Bucket.full(rpm, REQUEST_WINDOW_SECONDS, now) if rpm else None,
-                    _Bucket.full(tpm, TOKEN_WINDOW_SECONDS, now) if tpm else None,
+                    _Bucket.full(rpm or NOTIONAL_RPM, REQUEST_WINDOW_SECONDS, now),
+                    _Bucket.full(tpm or NOTIONAL_TPM, TOKEN_WINDOW_SECONDS, now),
                 )
                 self._limits[deployment.name] = limits
-            waits = {"call": 0.0, "token": 0.0}
-            if limits.requests is not None:
-                limits.requests.refill(now)
-                waits["call"] = limits.requests.wait_for(1)
-            if limits.tokens is not None:
-                limits.tokens.refill(now)
-                waits["token"] = limits.tokens.wait_for(tokens)
+            limits.requests.refill(now)
+            limits.tokens.refill(now)
+            waits = {
+                "call": limits.requests.wait_for(1) if rpm else 0.0,
+                "token": limits.tokens.wait_for(tokens) if tpm else 0.0,
+            }
             exceeded = max(waits, key=lambda k: waits[k])
             retry_after = waits[exceeded]
             if retry_after <= 0:
-                if limits.requests is not None:
-                    limits.requests.level -= 1
-                if limits.tokens is not None:
-                    limits.tokens.level = max(0.0, limits.tokens.level - tokens)
-            headers = _headers(rpm, tpm, limits)
+                limits.requests.level = max(0.0, limits.requests.level - 1)
+                limits.tokens.level = max(0.0, limits.tokens.level - tokens)
+            headers = _headers(limits)
             if retry_after > 0:
-                headers["retry-after"] = str(math.ceil(retry_after))
+                seconds = str(math.ceil(retry_after))
+                headers["retry-after"] = seconds
                 headers["retry-after-ms"] = str(math.ceil(retry_after * 1000))
+                headers["x-ratelimit-reset-requests" if exceeded == "call" else "x-ratelimit-reset-tokens"] = seconds
                 return Verdict(False, headers, retry_after, exceeded)
             return Verdict(True, headers)
 
@@ -113,12 +120,10 @@ class RateLimiter:
             self._limits.clear()
 
 
-def _headers(rpm: int | None, tpm: int | None, limits: _Limits) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    if rpm and limits.requests is not None:
-        headers["x-ratelimit-limit-requests"] = str(rpm)
-        headers["x-ratelimit-remaining-requests"] = str(max(0, math.floor(limits.requests.level)))
-    if tpm and limits.tokens is not None:
-        headers["x-ratelimit-limit-tokens"] = str(tpm)
-        headers["x-ratelimit-remaining-tokens"] = str(max(0, math.floor(limits.tokens.level)))
-    return headers
+def _headers(limits: _Limits) -> dict[str, str]:
+    return {
+        "x-ratelimit-limit-requests": str(limits.rpm or NOTIONAL_RPM),
+        "x-ratelimit-remaining-requests": str(max(0, math.floor(limits.requests.level))),
+        "x-ratelimit-limit-tokens": str(limits.tpm or NOTIONAL_TPM),
+        "x-ratelimit-remaining-tokens": str(max(0, math.floor(limits.tokens.level))),
+    }

@@ -38,6 +38,10 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
             f"{OPENAI}/deployments/extensions/chat/completions/action",
             f"{OPENAI}/deployments/embeddings/action",
             f"{OPENAI}/images/generations/action",
+            # The Responses API (`POST/GET /openai/v1/responses`). Seen in a current copy of the role's
+            # definition and in PermissionDenied answers naming `.../OpenAI/responses/write`;
+            # unconfirmed against Microsoft's published built-in roles page.
+            f"{OPENAI}/responses/*",
         ),
     ),
     RoleDefinition(

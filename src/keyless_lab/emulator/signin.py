@@ -203,7 +203,13 @@ def routes(state: EmulatorState) -> list[Route]:
         form = await read_form(request)
         user_code = str(form.get("otc", ""))
         device = sessions.device_by_user_code(user_code)
-        if device is None or device.redeemed or device.user_id is not None or state.clock.now() > device.expires_at:
+        if (
+            device is None
+            or device.redeemed
+            or device.declined
+            or device.user_id is not None
+            or state.clock.now() > device.expires_at
+        ):
             return page(
                 "Enter code",
                 "<h1>Enter code</h1><p class='error' id='error'>That code didn't work. Check the code and try "
@@ -226,6 +232,8 @@ def routes(state: EmulatorState) -> list[Route]:
                 consent_form(DEVICE_LOGIN_PATH, {"otc": device.user_code}, name, user, device.scope),
             )
         if form.get("consent") != "accept":
+            sessions.decline_device(device.user_code)
+            state.audit.record("Entra ID", "sign-in declined (device code)", user.upn, user.object_id, "user", 400)
             return page("Sign in", "<h1>Sign-in cancelled</h1><p>You declined. You may now close this window.</p>")
         sessions.approve_device(device.user_code, user.object_id)
         state.audit.record("Entra ID", "sign-in (device code)", user.upn, user.object_id, "user", 200)

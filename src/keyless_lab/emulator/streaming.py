@@ -1,4 +1,5 @@
-"""Server-sent events, as Azure OpenAI streams chat completions: `data: <json>` frames, then `data: [DONE]`."""
+"""Server-sent events, as Azure OpenAI streams: chat completions as `data: <json>` frames then
+`data: [DONE]`; the Responses API as named events (`event: <type>` + `data: <json>`), no `[DONE]`."""
 
 from __future__ import annotations
 
@@ -26,6 +27,20 @@ def event_stream(chunks: Iterable[dict[str, Any]], headers: dict[str, str]) -> S
     """A streaming response of the chunks; the client reads them as they are written."""
     return StreamingResponse(
         _frames(chunks),
+        media_type="text/event-stream; charset=utf-8",
+        headers={"cache-control": "no-cache", **headers},
+    )
+
+
+async def _named_frames(events: Iterable[dict[str, Any]]) -> AsyncIterator[bytes]:
+    for event in events:
+        yield b"event: " + str(event["type"]).encode() + b"\n" + sse_frame(event)
+
+
+def named_event_stream(events: Iterable[dict[str, Any]], headers: dict[str, str]) -> StreamingResponse:
+    """A stream of named events (the Responses API's shape)."""
+    return StreamingResponse(
+        _named_frames(events),
         media_type="text/event-stream; charset=utf-8",
         headers={"cache-control": "no-cache", **headers},
     )

@@ -1,16 +1,21 @@
-"""The Microsoft Entra ID token endpoint: `POST /{tenant}/oauth2/v2.0/token`.
+"""The Microsoft Entra ID token endpoint: `POST /{tenant}/oauth2/v2.0/token` (and v1 `/oauth2/token`).
 
 One endpoint serves every OAuth grant; this module parses the form, resolves the tenant, and
 hands the request to the grant named by `grant_type`. Grants live in `grants/`; a new grant is a
 function registered in `GRANTS`.
+
+The v1 endpoint names the API by `resource` rather than `scope` and answers in v1's shape
+(numbers as strings, plus `resource`, `expires_on` and `not_before`); the lab translates
+`resource` into the equivalent `<resource>/.default` scope and runs the same grants.
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import errors
@@ -18,6 +23,7 @@ from .grants import GRANTS, USER_GRANTS, TokenRequest
 from .state import EmulatorState
 
 TOKEN_PATH = "/{tenant}/oauth2/v2.0/token"
+V1_TOKEN_PATH = "/{tenant}/oauth2/token"
 # MSAL refuses a discovery document without `authorization_endpoint`, even for app-only flows.
 ADVERTISES = {"token_endpoint": TOKEN_PATH, "authorization_endpoint": "/{tenant}/oauth2/v2.0/authorize"}
 MAX_FORM_BYTES = 64 * 1024
@@ -49,6 +55,30 @@ async def read_bounded(request: Request, limit: int) -> bytes | None:
     return body
 
 
+def v1_fields(fields: dict[str, str]) -> dict[str, str]:
+    """A v1 request's `resource` as the v2 scope the grants understand."""
+    resource = fields.get("resource", "")
+    if resource and not fields.get("scope"):
+        return {**fields, "scope": resource.rstrip("/") + "/.default"}
+    return fields
+
+
+def v1_response(response: Response, resource: str, now: float) -> Response:
+    """A v2 token response in v1's shape; errors pass through unchanged."""
+    if response.status_code != 200:
+        return response
+    body = json.loads(bytes(response.body))
+    expires_in = int(body["expires_in"])
+    body.update(
+        expires_in=str(expires_in),
+        ext_expires_in=str(body.get("ext_expires_in", expires_in)),
+        expires_on=str(int(now) + expires_in),
+        not_before=str(int(now)),
+        resource=resource,
+    )
+    return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
 def routes(state: EmulatorState) -> list[Route]:
     async def token(request: Request) -> Response:
         tenant_segment = request.path_params["tenant"]
@@ -59,7 +89,8 @@ def routes(state: EmulatorState) -> list[Route]:
         body = await read_bounded(request, MAX_FORM_BYTES)
         if body is None:
             return errors.entra_error("invalid_request", 900144, "The request body is too large.")
-        fields = parse_form(body)
+        v1 = request.url.path.endswith("/oauth2/token")
+        fields = v1_fields(parse_form(body)) if v1 else parse_form(body)
         grant_type = fields.get("grant_type", "")
         if not grant_type:
             return errors.missing_parameter("grant_type")
@@ -74,7 +105,9 @@ def routes(state: EmulatorState) -> list[Route]:
             if grant_type not in USER_GRANTS:
                 return errors.unknown_tenant(tenant_segment)
             tenant = state.directory.primary_tenant
-        token_url = f"{state.urls.authority_host}/{tenant_segment}/oauth2/v2.0/token"
-        return await grant(state, TokenRequest(tenant=tenant, fields=fields, token_url=token_url, request=request))
+        path = V1_TOKEN_PATH if v1 else TOKEN_PATH
+        token_url = state.urls.authority_host + path.format(tenant=tenant_segment)
+        answer = await grant(state, TokenRequest(tenant=tenant, fields=fields, token_url=token_url, request=request))
+        return v1_response(answer, fields.get("resource", ""), state.clock.now()) if v1 else answer
 
-    return [Route(TOKEN_PATH, token, methods=["POST"])]
+    return [Route(TOKEN_PATH, token, methods=["POST"]), Route(V1_TOKEN_PATH, token, methods=["POST"])]

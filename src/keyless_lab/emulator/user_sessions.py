@@ -79,6 +79,7 @@ class DeviceAuthorization:
     expires_at: float
     interval: int
     user_id: str | None = None  # set when someone signs in on the verification page
+    declined: bool = False  # the person declined on the verification page: final
     redeemed: bool = False
     last_poll: float = 0.0
 
@@ -162,27 +163,48 @@ class UserSessions:
         with self._lock:
             return next((d for d in self._devices.values() if d.user_code == wanted), None)
 
-    def approve_device(self, user_code: str, user_id: str) -> DeviceAuthorization | None:
-        """A user signed in on the verification page with this code (None: unknown, used or expired)."""
-        device = self.device_by_user_code(user_code)
-        if device is None or device.redeemed or self.clock.now() > device.expires_at:
+    def _answerable(self, user_code: str) -> DeviceAuthorization | None:
+        """The code's authorization if nobody has answered it yet and it has not expired (lock held)."""
+        wanted = user_code.strip().upper().replace("-", "")
+        device = next((d for d in self._devices.values() if d.user_code == wanted), None)
+        if device is None or device.redeemed or device.declined or device.user_id is not None:
             return None
+        return None if self.clock.now() > device.expires_at else device
+
+    def approve_device(self, user_code: str, user_id: str) -> DeviceAuthorization | None:
+        """A user signed in on the verification page with this code (None: unknown, expired, or
+        already answered — a code is approved once, by one person)."""
         with self._lock:
-            device.user_id = user_id
+            device = self._answerable(user_code)
+            if device is not None:
+                device.user_id = user_id
         return device
 
-    def poll_device(self, device_code: str) -> tuple[DeviceAuthorization | None, str]:
-        """("", device) when approved (and now spent); else a reason: unknown, expired, redeemed,
+    def decline_device(self, user_code: str) -> DeviceAuthorization | None:
+        """The person declined on the verification page: polling now ends with `authorization_declined`."""
+        with self._lock:
+            device = self._answerable(user_code)
+            if device is not None:
+                device.declined = True
+        return device
+
+    def poll_device(self, device_code: str, client_id: str) -> tuple[DeviceAuthorization | None, str]:
+        """("", device) when approved (and now spent); else a reason: unknown, wrong_client (the code
+        was issued to another client: nothing about it changes), expired, redeemed, declined,
         slow_down (polled faster than `interval`) or pending."""
         now = self.clock.now()
         with self._lock:
             device = self._devices.get(device_code)
             if device is None:
                 return None, "unknown"
+            if device.client_id != client_id:
+                return device, "wrong_client"
             if device.redeemed:
                 return device, "redeemed"
             if now > device.expires_at:
                 return device, "expired"
+            if device.declined:
+                return device, "declined"
             too_soon = device.last_poll and now - device.last_poll < device.interval / 2
             device.last_poll = now
             if device.user_id is None:

@@ -86,11 +86,7 @@ def scripted_sign_in(tenant: str, scope: str, user: str) -> dict[str, Any]:
     )
     if status != 200:
         raise LabError(f"ERROR: {flow.get('error_description', flow) if isinstance(flow, dict) else flow}")
-    status, approval = request(
-        f"{authority()}/_lab/devicecode/approve", body={"user_code": flow["user_code"], "user": user}
-    )
-    if status != 200:
-        raise LabError(f"ERROR: {approval.get('error', approval) if isinstance(approval, dict) else approval}")
+    admin("POST", "/_lab/devicecode/approve", {"user_code": flow["user_code"], "user": user})  # needs the admin key
     return redeem_device_code(tenant, flow["device_code"])
 
 

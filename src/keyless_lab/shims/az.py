@@ -176,7 +176,10 @@ def login(argv: list[str]) -> int:
             },
             entry,
         )
-    emit([entry], args.output, args.query)
+    # What `az login` prints: the subscriptions, with `environmentName` renamed `cloudName`
+    # (azure-cli's login command does this; `az account show/list` keep `environmentName`).
+    printed = {("cloudName" if k == "environmentName" else k): v for k, v in entry.items()}
+    emit([printed], args.output, args.query)
     return 0
 
 
@@ -255,20 +258,17 @@ def get_access_token(argv: list[str]) -> int:
     token = result["access_token"]
     expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
     claims = _lab.jwt_claims(token)
-    directory = lab_directory()
-    emit(
-        {
-            "accessToken": token,
-            # A naive local time, as the real CLI prints it (datetime.fromtimestamp).
-            "expiresOn": dt.datetime.fromtimestamp(expires_on).strftime("%Y-%m-%d %H:%M:%S.%f"),
-            "expires_on": expires_on,
-            "subscription": directory["subscription_id"],
-            "tenant": claims.get("tid", tenant),
-            "tokenType": "Bearer",
-        },
-        args.output,
-        args.query,
-    )
+    printed: dict[str, Any] = {
+        "accessToken": token,
+        # A naive local time, as the real CLI prints it (datetime.fromtimestamp).
+        "expiresOn": dt.datetime.fromtimestamp(expires_on).strftime("%Y-%m-%d %H:%M:%S.%f"),
+        "expires_on": expires_on,
+        "tenant": claims.get("tid", tenant),
+        "tokenType": "Bearer",
+    }
+    if not args.tenant:  # azure-cli's get_raw_token names a subscription only when no tenant is given
+        printed["subscription"] = lab_directory()["subscription_id"]
+    emit(dict(sorted(printed.items())), args.output, args.query)
     return 0
 
 

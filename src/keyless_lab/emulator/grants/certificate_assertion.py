@@ -129,7 +129,12 @@ def verify_certificate_assertion(
     }
     audiences = audience if isinstance(audience, list) else [audience]
     if len(audiences) != 1 or audiences[0] not in accepted:
+        # Current Entra wording (AADSTS700023, captured in 2021); older answers said AADSTS50012.
         return errors.entra_error(
-            "invalid_client", 50012, "Client assertion audience claim does not match Realm issuer.", status=401
+            "invalid_client",
+            700023,
+            "Client assertion audience claim does not match Realm issuer. Review the documentation at "
+            "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
+            status=401,
         )
     return check_assertion_lifetime(state, claims)
