@@ -28,8 +28,17 @@ OFFSET = 32768  # a 16-bit field value v stands for the component v - OFFSET
 FIELD = 8  # bytes per component in the packed sum: room for 2**47 words
 
 
-@lru_cache(maxsize=8192)
+CACHED_WORD_CHARS = 64  # longer words are not cached: the key would keep a copy of each one alive
+
+
 def _direction(model: str, word: str, size: int) -> int:
+    """A fixed pseudo-random direction for one word (see `_pack`), cached for ordinary words."""
+    if len(word) > CACHED_WORD_CHARS:
+        return _pack(model, word, size)
+    return _cached_direction(model, word, size)
+
+
+def _pack(model: str, word: str, size: int) -> int:
     """A fixed pseudo-random direction for one word, packed into one integer.
 
     Its components are 16-bit values from SHAKE-256 (read as `value - OFFSET`), each laid out in a
@@ -41,6 +50,11 @@ def _direction(model: str, word: str, size: int) -> int:
     fields[0::FIELD] = digest[0::2]
     fields[1::FIELD] = digest[1::2]
     return int.from_bytes(fields, "little")
+
+
+# Each entry is one packed vector (8 bytes per dimension: 24 KiB for a 3,072-dimension model), so
+# 1,024 entries bound the cache at 24 MiB whatever the requests; a lab vocabulary fits easily.
+_cached_direction = lru_cache(maxsize=1024)(_pack)
 
 
 def _words(item: str | list[int]) -> list[str]:
