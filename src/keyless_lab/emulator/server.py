@@ -20,6 +20,7 @@ from .. import shims
 from . import state_dir as state_dir_module
 from .app import http_app, https_app
 from .directory import Directory
+from .http_protocol import HttpLimits, limited_protocol
 from .state import EmulatorState, Urls
 from .tls import TlsFiles, create_tls_files
 
@@ -54,6 +55,7 @@ class EmulatorServer:
         state_dir: Path | None = None,
         directory: Directory | None = None,
         startup_timeout: float = 15.0,
+        http_limits: HttpLimits | None = None,
     ) -> None:
         # A temporary state folder is this process's to remove (also after a crash, see state_dir.py);
         # a folder the user named is kept, but made private: it holds every secret of the lab.
@@ -64,6 +66,7 @@ class EmulatorServer:
         else:
             self.state_dir = state_dir_module.private_dir(Path(state_dir))
         self.startup_timeout = startup_timeout
+        self.http_limits = http_limits or HttpLimits()
         try:
             self._https_sock = _bind_loopback()
             self._http_sock = _bind_loopback()
@@ -88,7 +91,12 @@ class EmulatorServer:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> EmulatorServer:
-        common = {"log_level": "warning", "access_log": False, "lifespan": "off", "http": "auto"}
+        common = {
+            "log_level": "warning",
+            "access_log": False,
+            "lifespan": "off",
+            "http": limited_protocol(self.http_limits),  # httptools with a bounded, timed request head
+        }
         self._servers = [
             uvicorn.Server(
                 uvicorn.Config(
