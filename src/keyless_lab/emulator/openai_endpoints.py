@@ -13,13 +13,13 @@ from typing import Any
 from starlette.responses import Response
 
 from . import errors, openai_operations
-from .asgi import BodyTooLarge, Incoming, JsonReply, Receive, Scope, Send, deliver
+from .asgi import BodyTooLarge, Incoming, Outcome, Receive, Scope, Send, deliver
 from .directory import Deployment
 from .openai_access import DataPlane, DataPlaneCall, Operation
 from .openai_models import ModelInfo
 from .openai_requests import model_name, parse_json_object
 
-Serve = Callable[[DataPlaneCall, Deployment, ModelInfo, dict[str, Any], str], Response | JsonReply]
+Serve = Callable[[DataPlaneCall, Deployment, ModelInfo, dict[str, Any], str], Outcome]
 V1_API_VERSION = "v1"  # how 429 messages name the v1 surface's version
 
 
@@ -41,7 +41,7 @@ class DeploymentEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
 
-    async def handle(self, incoming: Incoming) -> Response | JsonReply:
+    async def handle(self, incoming: Incoming) -> Outcome:
         name = incoming.path_params["deployment"]
         api_version = incoming.query("api-version")
         if not api_version:
@@ -72,7 +72,7 @@ class ModelInBodyEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
 
-    async def handle(self, incoming: Incoming) -> Response | JsonReply:
+    async def handle(self, incoming: Incoming) -> Outcome:
         call = DataPlaneCall(self.plane, self.operation)
         caller = call.check_caller(incoming, key_as_bearer=True)
         if isinstance(caller, Response):
@@ -102,7 +102,7 @@ class ModelsEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(self.handle(Incoming(scope, receive)), scope, receive, send)
 
-    def handle(self, incoming: Incoming) -> Response | JsonReply:
+    def handle(self, incoming: Incoming) -> Outcome:
         if not self.v1 and not incoming.query("api-version"):
             return errors.resource_not_found()
         call = DataPlaneCall(self.plane, self.operation)
