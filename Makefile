@@ -16,7 +16,11 @@ venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e . 2>$(VENV)/install.log \
+		|| { cat $(VENV)/install.log; exit 1; }
+	@# A build-backend deprecation warning today is a failed install tomorrow: stop here instead.
+	@if grep -E 'DeprecationWarning|BuildBackendWarning' $(VENV)/install.log; then \
+		echo 'the build backend warned while installing keyless-lab (above): fix pyproject.toml'; exit 1; fi
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (keyless-lab)" >/dev/null
 	touch $(STAMP)
 

@@ -263,10 +263,8 @@ def start_lab(
     settings = resolve_settings(mode, endpoint, deployment, api_version, env_file or None)
     if not settings.is_emulated:
         check_required_parameters(required or {})
-    if _current is not None:  # re-running the setup cell replaces the previous lab
-        _current.close()
-    if settings.is_emulated:
-        server = EmulatorServer().start()
+    server = _start_emulator() if settings.is_emulated else None
+    if server is not None:
         deployments = server.state.directory.openai.deployments
         chosen = settings.deployment or next(iter(deployments))
         if chosen not in deployments:
@@ -274,6 +272,10 @@ def start_lab(
             raise LabConfigurationError(
                 f"deployment {chosen!r} does not exist in the lab; the lab has: {', '.join(deployments)}"
             )
+    # Re-running the setup cell replaces the previous lab, once the new one is up (a failure above keeps it).
+    if _current is not None:
+        _current.close()
+    if server is not None:
         lab = Lab(
             Settings(settings.mode, server.urls.openai_endpoint, chosen, settings.api_version),
             server,
@@ -286,6 +288,17 @@ def start_lab(
     if not quiet:
         print(lab.summary())
     return lab
+
+
+def _start_emulator() -> EmulatorServer:
+    """A started emulator, or one line saying why not; a lab already running is left as it is."""
+    try:
+        return EmulatorServer().start()
+    except (OSError, RuntimeError) as exc:  # TimeoutError is an OSError
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LabConfigurationError(
+            f"the lab emulator could not start ({reason}); the previous lab, if any, is still running"
+        ) from None
 
 
 @atexit.register

@@ -7,7 +7,8 @@ import math
 import pytest
 
 from keyless_lab.emulator.chat import count_tokens
-from keyless_lab.emulator.embeddings import embed, embeddings_body
+from keyless_lab.emulator.embeddings import embed, embeddings_body, embeddings_json
+from keyless_lab.emulator.jsonio import dumps
 from keyless_lab.emulator.openai_models import model_info
 
 SMALL = model_info("text-embedding-3-small")
@@ -55,3 +56,11 @@ def test_token_arrays_are_embedded_and_counted_per_token() -> None:
     tokens = 3 + count_tokens("two words")
     assert body["usage"] == {"prompt_tokens": tokens, "total_tokens": tokens}
     assert body["model"] == "text-embedding-3-small" and body["object"] == "list"
+
+
+def test_the_threaded_serialisation_is_the_same_json() -> None:
+    inputs: list[str | list[int]] = ["rotate the api key", [1, 2, 3], "penguins " * 50]
+    for encoding in ("float", "base64"):
+        assert b"".join(embeddings_json(inputs, SMALL, 256, encoding)) == dumps(
+            embeddings_body(inputs, SMALL, 256, encoding)
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from dotenv import dotenv_values
 
 from keyless_lab import LabConfigurationError, start_lab
+from keyless_lab.emulator import server as server_module
 from keyless_lab.emulator.server import UNSET_IN_EMULATOR_MODE
 
 
@@ -101,3 +103,27 @@ def test_azure_mode_stops_on_a_blank_required_parameter_before_anything_runs() -
 def test_emulator_mode_ignores_blank_required_parameters() -> None:
     with start_lab(required={"identity_client_id": ""}, quiet=True) as lab:
         assert lab.is_emulated
+
+
+def test_a_failed_restart_keeps_the_working_lab(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = start_lab(quiet=True)
+    try:
+        environment = dict(os.environ)
+
+        def port_clash() -> None:
+            raise OSError(errno.EADDRINUSE, "Address already in use")
+
+        monkeypatch.setattr(server_module, "_bind_loopback", port_clash)
+        with pytest.raises(LabConfigurationError) as failure:
+            start_lab(quiet=True)
+        message = str(failure.value)
+        assert "Address already in use" in message and "\n" not in message
+        assert "previous lab" in message
+        assert first.server is not None and first.server.running, "the working lab was kept"
+        assert dict(os.environ) == environment, "its environment too"
+        monkeypatch.undo()
+        with pytest.raises(LabConfigurationError, match="the lab has: gpt-4o-mini"):
+            start_lab(deployment="gpt-99", quiet=True)
+        assert first.server is not None and first.server.running, "a refused deployment keeps it as well"
+    finally:
+        first.close()

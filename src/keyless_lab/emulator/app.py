@@ -9,6 +9,7 @@ added to the lists below.
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -24,6 +25,7 @@ from . import (
     signin,
     token_endpoint,
 )
+from .body_limit import BodyLimit
 from .state import EmulatorState
 
 HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin)
@@ -43,7 +45,11 @@ def _app(state: EmulatorState, surfaces: tuple[object, ...]) -> Starlette:
     for surface in surfaces:
         routes.extend(surface.routes(state))  # type: ignore[attr-defined]
         state.advertised_endpoints.update(getattr(surface, "ADVERTISES", {}))
-    return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _method_not_allowed})
+    return Starlette(
+        routes=routes,
+        exception_handlers={404: _not_found, 405: _method_not_allowed},
+        middleware=[Middleware(BodyLimit)],  # every body bounded, chunked ones included (413)
+    )
 
 
 def https_app(state: EmulatorState) -> Starlette:

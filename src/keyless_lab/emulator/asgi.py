@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from .jsonio import dumps
@@ -87,11 +88,33 @@ class JsonReply:
     headers: dict[str, str]
 
 
-async def deliver(outcome: Response | JsonReply, scope: Scope, receive: Receive, send: Send) -> None:
+@dataclass(frozen=True)
+class ThreadedJsonReply:
+    """A successful JSON answer whose body is CPU-heavy to build: `build` runs in a worker thread,
+    so the event loop keeps serving other requests, and returns the body in pieces."""
+
+    build: Callable[[], list[bytes]]
+    headers: dict[str, str]
+
+
+Outcome = Response | JsonReply | ThreadedJsonReply  # what a data-plane operation answers
+
+
+async def deliver(outcome: Outcome, scope: Scope, receive: Receive, send: Send) -> None:
     if isinstance(outcome, JsonReply):
         await send_json(send, outcome.payload, outcome.headers)
+    elif isinstance(outcome, ThreadedJsonReply):
+        await send_pieces(send, await run_in_threadpool(outcome.build), outcome.headers)
     else:
         await outcome(scope, receive, send)
+
+
+async def send_pieces(send: Send, pieces: list[bytes], headers: dict[str, str]) -> None:
+    raw_headers = [JSON_CONTENT_TYPE, (b"content-length", str(sum(map(len, pieces))).encode())]
+    raw_headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": 200, "headers": raw_headers})
+    for number, piece in enumerate(pieces, 1):
+        await send({"type": "http.response.body", "body": piece, "more_body": number < len(pieces)})
 
 
 async def send_json(send: Send, payload: Any, headers: dict[str, str], status: int = 200) -> None:

@@ -8,6 +8,7 @@ results, the dated model name), and streamed replies are cut into Azure-shaped c
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,7 @@ SAFE = {"filtered": False, "severity": "safe"}
 CONTENT_FILTER = {"hate": SAFE, "self_harm": SAFE, "sexual": SAFE, "violence": SAFE}
 PROMPT_FILTER = [{"prompt_index": 0, "content_filter_results": CONTENT_FILTER}]
 SYSTEM_FINGERPRINT = "fp_keylesslab"
+WORDS = re.compile(r"\S+")
 TOKENS_PER_MESSAGE = 4  # role and separators, roughly as OpenAI's chat format counts them
 
 
@@ -46,10 +48,22 @@ def last_user_message(messages: list[dict[str, Any]]) -> str:
     return ""
 
 
+def preview(question: str, width: int = 120) -> str:
+    """The question with whitespace collapsed, cut to `width` characters, reading no further than needed
+    (a message may be megabytes long)."""
+    words: list[str] = []
+    length = -1
+    for match in WORDS.finditer(question):
+        words.append(match.group())
+        length += 1 + len(match.group())
+        if length > width:
+            break
+    said = " ".join(words)
+    return said[: width - 3] + "..." if len(said) > width else said
+
+
 def compose_reply(caller: Caller, deployment: str, question: str) -> str:
-    said = " ".join(question.split())
-    if len(said) > 120:
-        said = said[:117] + "..."
+    said = preview(question)
     asked = f'You asked: "{said}"' if said else "Your request had no user message."
     if caller.auth == "api-key":
         return (
@@ -94,19 +108,28 @@ class ChatReply:
 
 
 @lru_cache(maxsize=4096)
-def _reply_text(caller: Caller, deployment: str, question: str, max_tokens: int | None) -> tuple[str, str, str, int]:
-    """(content, finish_reason, id, completion tokens): a pure function, so repeated calls are cached."""
-    content = compose_reply(caller, deployment, question)
+def _reply_text(
+    caller: Caller, deployment: str, said: str, question_digest: bytes, max_tokens: int | None
+) -> tuple[str, str, str, int]:
+    """(content, finish_reason, id, completion tokens): a pure function, so repeated calls are cached.
+
+    Keyed on the question's preview and digest, never the question itself: a cache keyed on the
+    message would keep every distinct (possibly megabyte-long) message alive.
+    """
+    content = compose_reply(caller, deployment, said)
     finish_reason = "stop"
     if max_tokens is not None and count_tokens(content) > max_tokens:
         content, finish_reason = truncate(content, max_tokens), "length"
-    digest = hashlib.sha256(f"{deployment}|{caller.object_id}|{caller.credential}|{question}".encode()).hexdigest()
-    return content, finish_reason, f"chatcmpl-{digest[:29]}", count_tokens(content)
+    identity = f"{deployment}|{caller.object_id}|{caller.credential}|".encode() + question_digest
+    return content, finish_reason, f"chatcmpl-{hashlib.sha256(identity).hexdigest()[:29]}", count_tokens(content)
 
 
 def build_reply(caller: Caller, deployment: str, model: str, request: ChatRequest, now: float) -> ChatReply:
     question = last_user_message(request.messages)
-    content, finish_reason, reply_id, completion_tokens = _reply_text(caller, deployment, question, request.max_tokens)
+    digest = hashlib.sha256(question.encode("utf-8", "surrogatepass")).digest()
+    content, finish_reason, reply_id, completion_tokens = _reply_text(
+        caller, deployment, preview(question), digest, request.max_tokens
+    )
     return ChatReply(
         id=reply_id,
         created=int(now),

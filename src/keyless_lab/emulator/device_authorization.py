@@ -22,7 +22,7 @@ from .lab_admin import read_admin_request
 from .managed_identity import KNOWN_RESOURCES
 from .signin import DEVICE_LOGIN_PATH, resolve_tenant, users_for
 from .state import EmulatorState
-from .token_endpoint import MAX_FORM_BYTES, parse_form
+from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded
 
 DEVICECODE_PATH = "/{tenant}/oauth2/v2.0/devicecode"
 APPROVE_PATH = "/_lab/devicecode/approve"
@@ -54,9 +54,10 @@ def routes(state: EmulatorState) -> list[Route]:
         tenant = resolve_tenant(state, segment)
         if tenant is None:
             return errors.unknown_tenant(segment)
-        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        body = await read_bounded(request, MAX_FORM_BYTES)  # chunked bodies too
+        if body is None:
             return errors.entra_error("invalid_request", 900144, "The request body is too large.")
-        fields = parse_form(await request.body())
+        fields = parse_form(body)
         client_id = fields.get("client_id", "").lower()
         if not client_id:
             return errors.missing_parameter("client_id")

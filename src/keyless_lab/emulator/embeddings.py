@@ -14,11 +14,13 @@ import hashlib
 import math
 import re
 import sys
+import time
 from array import array
 from functools import lru_cache
 from typing import Any
 
 from .chat import count_tokens
+from .jsonio import dumps
 from .openai_models import ModelInfo
 
 WORD = re.compile(r"\w+")
@@ -26,10 +28,20 @@ WORD = re.compile(r"\w+")
 
 OFFSET = 32768  # a 16-bit field value v stands for the component v - OFFSET
 FIELD = 8  # bytes per component in the packed sum: room for 2**47 words
+PIECE_BYTES = 1024 * 1024  # how `embeddings_json` cuts a large reply for sending
 
 
-@lru_cache(maxsize=8192)
+CACHED_WORD_CHARS = 64  # longer words are not cached: the key would keep a copy of each one alive
+
+
 def _direction(model: str, word: str, size: int) -> int:
+    """A fixed pseudo-random direction for one word (see `_pack`), cached for ordinary words."""
+    if len(word) > CACHED_WORD_CHARS:
+        return _pack(model, word, size)
+    return _cached_direction(model, word, size)
+
+
+def _pack(model: str, word: str, size: int) -> int:
     """A fixed pseudo-random direction for one word, packed into one integer.
 
     Its components are 16-bit values from SHAKE-256 (read as `value - OFFSET`), each laid out in a
@@ -41,6 +53,11 @@ def _direction(model: str, word: str, size: int) -> int:
     fields[0::FIELD] = digest[0::2]
     fields[1::FIELD] = digest[1::2]
     return int.from_bytes(fields, "little")
+
+
+# Each entry is one packed vector (8 bytes per dimension: 24 KiB for a 3,072-dimension model), so
+# 1,024 entries bound the cache at 24 MiB whatever the requests; a lab vocabulary fits easily.
+_cached_direction = lru_cache(maxsize=1024)(_pack)
 
 
 def _words(item: str | list[int]) -> list[str]:
@@ -79,20 +96,42 @@ def input_tokens(item: str | list[int]) -> int:
     return len(item) if isinstance(item, list) else count_tokens(item)
 
 
+def _item(item: str | list[int], index: int, model: ModelInfo, dimensions: int, encoding_format: str) -> dict[str, Any]:
+    return {"embedding": encode(embed(item, model, dimensions), encoding_format), "index": index, "object": "embedding"}
+
+
+def _summary(inputs: list[str | list[int]], model: ModelInfo) -> dict[str, Any]:
+    tokens = sum(input_tokens(item) for item in inputs)
+    return {"model": model.reported_name, "object": "list", "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+
+
 def embeddings_body(
     inputs: list[str | list[int]], model: ModelInfo, dimensions: int, encoding_format: str
 ) -> dict[str, Any]:
-    tokens = sum(input_tokens(item) for item in inputs)
-    return {
-        "data": [
-            {
-                "embedding": encode(embed(item, model, dimensions), encoding_format),
-                "index": index,
-                "object": "embedding",
-            }
-            for index, item in enumerate(inputs)
-        ],
-        "model": model.reported_name,
-        "object": "list",
-        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-    }
+    data = [_item(item, index, model, dimensions, encoding_format) for index, item in enumerate(inputs)]
+    return {"data": data, **_summary(inputs, model)}
+
+
+def embeddings_json(
+    inputs: list[str | list[int]], model: ModelInfo, dimensions: int, encoding_format: str
+) -> list[bytes]:
+    """`embeddings_body` serialised, in pieces of about `PIECE_BYTES`, for a worker thread.
+
+    A 2,048-input request takes seconds of CPU and its float reply is about 67 MB. Run on the event
+    loop, it stalled every other surface for 7-9 s; here it is built input by input, each input
+    serialised on its own (no single long serialisation holds the GIL), handing the GIL back to the
+    event loop's thread between inputs, and sent in pieces without joining them.
+    """
+    pieces: list[bytes] = []
+    current = bytearray(b'{"data":[')
+    for index, item in enumerate(inputs):
+        if index:
+            current += b","
+        current += dumps(_item(item, index, model, dimensions, encoding_format))
+        if len(current) >= PIECE_BYTES:
+            pieces.append(bytes(current))
+            current = bytearray()
+        time.sleep(0)  # releases the GIL: a waiting event loop runs now rather than at the next switch interval
+    current += b"]," + dumps(_summary(inputs, model))[1:]
+    pieces.append(bytes(current))
+    return pieces

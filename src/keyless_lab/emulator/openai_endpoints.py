@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import Response
 
 from . import errors, openai_operations
-from .asgi import BodyTooLarge, Incoming, JsonReply, Receive, Scope, Send, deliver
+from .asgi import BodyTooLarge, Incoming, JsonReply, Outcome, Receive, Scope, Send, deliver
 from .directory import Deployment
 from .openai_access import DataPlane, DataPlaneCall, Operation
 from .openai_api_versions import is_known
@@ -21,7 +21,7 @@ from .openai_models import ModelInfo
 from .openai_requests import model_name, parse_json_object
 from .responses import response_not_found
 
-Serve = Callable[[DataPlaneCall, Deployment, ModelInfo, dict[str, Any], str], Response | JsonReply]
+Serve = Callable[[DataPlaneCall, Deployment, ModelInfo, dict[str, Any], str], Outcome]
 V1_API_VERSION = "v1"  # how 429 messages name the v1 surface's version
 
 
@@ -43,7 +43,7 @@ class DeploymentEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
 
-    async def handle(self, incoming: Incoming) -> Response | JsonReply:
+    async def handle(self, incoming: Incoming) -> Outcome:
         name = incoming.path_params["deployment"]
         api_version = incoming.query("api-version")
         if not is_known(api_version):
@@ -74,7 +74,7 @@ class ModelInBodyEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
 
-    async def handle(self, incoming: Incoming) -> Response | JsonReply:
+    async def handle(self, incoming: Incoming) -> Outcome:
         call = DataPlaneCall(self.plane, self.operation)
         caller = call.check_caller(incoming, key_as_bearer=True)
         if isinstance(caller, Response):
@@ -104,7 +104,7 @@ class ModelsEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(self.handle(Incoming(scope, receive)), scope, receive, send)
 
-    def handle(self, incoming: Incoming) -> Response | JsonReply:
+    def handle(self, incoming: Incoming) -> Outcome:
         if not self.v1 and not is_known(incoming.query("api-version")):
             return errors.resource_not_found()
         call = DataPlaneCall(self.plane, self.operation)
@@ -126,7 +126,7 @@ class StoredResponseEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(self.handle(Incoming(scope, receive)), scope, receive, send)
 
-    def handle(self, incoming: Incoming) -> Response | JsonReply:
+    def handle(self, incoming: Incoming) -> Outcome:
         call = DataPlaneCall(self.plane, self.operation)
         caller = call.check_caller(incoming, key_as_bearer=True)
         if isinstance(caller, Response):

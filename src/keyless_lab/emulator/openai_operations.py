@@ -12,10 +12,10 @@ from typing import Any
 from starlette.responses import Response
 
 from . import errors
-from .asgi import JsonReply
+from .asgi import JsonReply, ThreadedJsonReply
 from .chat import build_reply, completion_body, quota_tokens, stream_chunks
 from .directory import Deployment
-from .embeddings import embeddings_body, input_tokens
+from .embeddings import embeddings_json, input_tokens
 from .openai_access import DataPlaneCall
 from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
 from .openai_requests import chat_request, embeddings_request
@@ -73,7 +73,7 @@ def responses_create(
 
 def embeddings(
     call: DataPlaneCall, deployment: Deployment, model: ModelInfo, body: dict[str, Any], api_version: str
-) -> Response | JsonReply:
+) -> Response | ThreadedJsonReply:
     request = embeddings_request(body)
     if isinstance(request, Response):
         return call.fail(request)
@@ -111,8 +111,8 @@ def embeddings(
     quota = call.check_quota(deployment, sum(counts), api_version)
     if isinstance(quota, Response):
         return quota
-    payload = embeddings_body(request.inputs, model, dimensions, request.encoding_format)
-    return JsonReply(payload, call.ok(quota))
+    inputs, encoding = request.inputs, request.encoding_format
+    return ThreadedJsonReply(lambda: embeddings_json(inputs, model, dimensions, encoding), call.ok(quota))
 
 
 def models_list(call: DataPlaneCall, state: EmulatorState) -> JsonReply:

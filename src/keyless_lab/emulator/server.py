@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import socket
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -17,8 +17,10 @@ from pathlib import Path
 import uvicorn
 
 from .. import shims
+from . import state_dir as state_dir_module
 from .app import http_app, https_app
 from .directory import Directory
+from .http_protocol import HttpLimits, limited_protocol
 from .state import EmulatorState, Urls
 from .tls import TlsFiles, create_tls_files
 
@@ -53,12 +55,24 @@ class EmulatorServer:
         state_dir: Path | None = None,
         directory: Directory | None = None,
         startup_timeout: float = 15.0,
+        http_limits: HttpLimits | None = None,
     ) -> None:
-        self._tmp = None if state_dir else tempfile.TemporaryDirectory(prefix="keyless-lab-")
-        self.state_dir = Path(state_dir or self._tmp.name)  # type: ignore[union-attr]
+        # A temporary state folder is this process's to remove (also after a crash, see state_dir.py);
+        # a folder the user named is kept, but made private: it holds every secret of the lab.
+        state_dir_module.remove_stale()
+        self._owns_state_dir = state_dir is None
+        if state_dir is None:
+            self.state_dir = state_dir_module.create_temporary()
+        else:
+            self.state_dir = state_dir_module.private_dir(Path(state_dir))
         self.startup_timeout = startup_timeout
-        self._https_sock = _bind_loopback()
-        self._http_sock = _bind_loopback()
+        self.http_limits = http_limits or HttpLimits()
+        try:
+            self._https_sock = _bind_loopback()
+            self._http_sock = _bind_loopback()
+        except OSError:
+            self._remove_state_dir()
+            raise
         self.urls = Urls(
             https=f"https://{LOOPBACK}:{self._https_sock.getsockname()[1]}",
             http=f"http://{LOOPBACK}:{self._http_sock.getsockname()[1]}",
@@ -77,7 +91,12 @@ class EmulatorServer:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> EmulatorServer:
-        common = {"log_level": "warning", "access_log": False, "lifespan": "off", "http": "auto"}
+        common = {
+            "log_level": "warning",
+            "access_log": False,
+            "lifespan": "off",
+            "http": limited_protocol(self.http_limits),  # httptools with a bounded, timed request head
+        }
         self._servers = [
             uvicorn.Server(
                 uvicorn.Config(
@@ -96,7 +115,8 @@ class EmulatorServer:
         deadline = time.monotonic() + self.startup_timeout
         while not all(s.started for s in self._servers):
             if self._error is not None or not self._thread.is_alive():
-                raise RuntimeError(f"the keyless-lab emulator failed to start: {self._error!r}")
+                self.stop()
+                raise RuntimeError(f"the keyless-lab emulator failed to start: {self.failure}")
             if time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError(f"the keyless-lab emulator did not start within {self.startup_timeout:.0f} s")
@@ -125,9 +145,24 @@ class EmulatorServer:
             self._thread = None
         for sock in (self._https_sock, self._http_sock):
             sock.close()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        self._remove_state_dir()
+
+    def _remove_state_dir(self) -> None:
+        if self._owns_state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+            self._owns_state_dir = False
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is still serving (False once it ended, for whatever reason)."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def failure(self) -> str:
+        """Why the server thread ended, in one line."""
+        if self._error is None:
+            return "its server thread ended"
+        return f"{type(self._error).__name__}: {self._error}".splitlines()[0]
 
     def wait(self) -> None:
         """Block until the servers stop (standalone mode)."""
@@ -152,7 +187,7 @@ class EmulatorServer:
         # Lab-only: the App Service IDENTITY_HEADER secret, so another process can act "on App Service".
         description["app_service"] = self.app_service_environment()
         description["external_issuers"] = self.state.external_issuers.describe()
-        self.directory_file.write_text(json.dumps(description, indent=2))
+        state_dir_module.write_private(self.directory_file, json.dumps(description, indent=2))
         return self.directory_file
 
     def environment(self) -> dict[str, str]:

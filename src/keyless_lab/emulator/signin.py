@@ -15,16 +15,18 @@ import html
 import secrets
 from urllib.parse import urlencode, urlparse
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from .body_limit import TOO_LARGE
 from .directory import Tenant, User
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
 from .managed_identity import KNOWN_RESOURCES
 from .signin_html import account_picker, consent_form, error_page, form_post, page
 from .state import EmulatorState
-from .token_endpoint import MAX_FORM_BYTES, parse_form
+from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded
 from .user_sessions import AuthorizeRequest
 
 AUTHORIZE_PATH = "/{tenant}/oauth2/v2.0/authorize"
@@ -35,10 +37,11 @@ LOOPBACK_REDIRECT_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """A urlencoded form body (bounded), without needing python-multipart."""
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        return {}
-    return parse_form(await request.body())
+    """A urlencoded form body without needing python-multipart; 413 past 64 KiB, chunked ones too."""
+    body = await read_bounded(request, MAX_FORM_BYTES)
+    if body is None:
+        raise HTTPException(413, TOO_LARGE)
+    return parse_form(body)
 
 
 def resolve_tenant(state: EmulatorState, segment: str) -> Tenant | str | None:
