@@ -23,11 +23,12 @@ def test_benchmark_runs_end_to_end_with_the_asyncio_client() -> None:
     rows = {
         parts[0]: parts
         for parts in (line.split() for line in out.splitlines())
-        if len(parts) == 7 and parts[0] in ("floor", "api-key", "bearer")
+        if len(parts) == 8 and parts[0] in ("floor", "api-key", "bearer")
     }
     assert set(rows) == {"floor", "api-key", "bearer"}, out
     assert all(int(row[5]) > 0 and int(row[6]) == 0 for row in rows.values()), out  # requests served, no non-200
     assert "[ok] every response was a 200" in out
+    assert "bearer >= 0.8x floor req/s" in out and "bearer p99 <= 1.5x floor p99" in out
 
 
 def test_benchmark_in_process_mode_measures_all_three_cases() -> None:

@@ -86,6 +86,15 @@ class JsonReply:
 
     payload: Any
     headers: dict[str, str]
+    charged: int = 0  # tokens charged to the quota (kept with the reply by `ReplyMemo`)
+
+
+@dataclass(frozen=True)
+class EncodedJsonReply:
+    """A successful JSON answer already serialised (a reply reused from `ReplyMemo`)."""
+
+    body: bytes
+    headers: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -97,12 +106,14 @@ class ThreadedJsonReply:
     headers: dict[str, str]
 
 
-Outcome = Response | JsonReply | ThreadedJsonReply  # what a data-plane operation answers
+Outcome = Response | JsonReply | EncodedJsonReply | ThreadedJsonReply  # what a data-plane operation answers
 
 
 async def deliver(outcome: Outcome, scope: Scope, receive: Receive, send: Send) -> None:
-    if isinstance(outcome, JsonReply):
-        await send_json(send, outcome.payload, outcome.headers)
+    if isinstance(outcome, EncodedJsonReply):
+        await send_body(send, outcome.body, outcome.headers)
+    elif isinstance(outcome, JsonReply):
+        await send_body(send, dumps(outcome.payload), outcome.headers)
     elif isinstance(outcome, ThreadedJsonReply):
         await send_pieces(send, await run_in_threadpool(outcome.build), outcome.headers)
     else:
@@ -118,7 +129,10 @@ async def send_pieces(send: Send, pieces: list[bytes], headers: dict[str, str]) 
 
 
 async def send_json(send: Send, payload: Any, headers: dict[str, str], status: int = 200) -> None:
-    body = dumps(payload)
+    await send_body(send, dumps(payload), headers, status)
+
+
+async def send_body(send: Send, body: bytes, headers: dict[str, str], status: int = 200) -> None:
     raw_headers = [JSON_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})

@@ -26,7 +26,7 @@ def routes(state: EmulatorState, plane: DataPlane | None = None) -> list[Route]:
     return [
         Route(
             "/openai/deployments/{deployment}/chat/completions",
-            DeploymentEndpoint(plane, CHAT_COMPLETIONS, openai_operations.chat_completions),
+            DeploymentEndpoint(plane, CHAT_COMPLETIONS, openai_operations.chat_completions, plane.replies),
             methods=["POST"],
         ),
         Route(

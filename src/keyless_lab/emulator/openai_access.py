@@ -20,6 +20,7 @@ from .asgi import Incoming
 from .caller import Caller, CallerCache, Rejected, authenticate
 from .directory import Deployment, Directory
 from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
+from .openai_reply_memo import ReplyMemo
 from .rbac import OPENAI
 from .responses import ResponseStore
 from .state import EmulatorState
@@ -113,6 +114,7 @@ class DataPlane:
         self.callers = CallerCache()
         self.permissions = PermissionCache(state.directory)
         self.responses = ResponseStore()  # stored Responses API replies, for GET and previous_response_id
+        self.replies = ReplyMemo()  # encoded chat replies, reused within their second
         self._request_prefix = secrets.token_hex(12)
         self._request_counter = itertools.count(1)
 

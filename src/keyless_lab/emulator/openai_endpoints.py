@@ -13,11 +13,14 @@ from typing import Any
 from starlette.responses import Response
 
 from . import errors, openai_operations
-from .asgi import BodyTooLarge, Incoming, JsonReply, Outcome, Receive, Scope, Send, deliver
+from .asgi import BodyTooLarge, EncodedJsonReply, Incoming, JsonReply, Outcome, Receive, Scope, Send, deliver
+from .caller import Caller
 from .directory import Deployment
+from .jsonio import dumps
 from .openai_access import DataPlane, DataPlaneCall, Operation
 from .openai_api_versions import is_known
 from .openai_models import ModelInfo
+from .openai_reply_memo import MemoReply, ReplyMemo
 from .openai_requests import model_name, parse_json_object
 from .responses import response_not_found
 
@@ -35,10 +38,14 @@ async def read_json(call: DataPlaneCall, incoming: Incoming) -> dict[str, Any] |
 
 
 class DeploymentEndpoint:
-    """`POST /openai/deployments/{deployment}/<operation>?api-version=...` (AzureOpenAI clients)."""
+    """`POST /openai/deployments/{deployment}/<operation>?api-version=...` (AzureOpenAI clients).
 
-    def __init__(self, plane: DataPlane, operation: Operation, serve: Serve) -> None:
-        self.plane, self.operation, self.serve = plane, operation, serve
+    With a `memo` (chat completions), a request repeated within the same second reuses the encoded
+    reply after every check has run; `ReplyMemo` says why that is safe.
+    """
+
+    def __init__(self, plane: DataPlane, operation: Operation, serve: Serve, memo: ReplyMemo | None = None) -> None:
+        self.plane, self.operation, self.serve, self.memo = plane, operation, serve, memo
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
@@ -58,11 +65,44 @@ class DeploymentEndpoint:
         denied = call.check_permission()
         if denied is not None:
             return denied
-        body = await read_json(call, incoming)
-        if isinstance(body, Response):
-            return body
         deployment, model = found
-        return self.serve(call, deployment, model, body, api_version)
+        if self.memo is None:
+            body = await read_json(call, incoming)
+            if isinstance(body, Response):
+                return body
+            return self.serve(call, deployment, model, body, api_version)
+        return await self.handle_memoised(self.memo, call, caller, deployment, model, incoming, api_version)
+
+    async def handle_memoised(
+        self,
+        memo: ReplyMemo,
+        call: DataPlaneCall,
+        caller: Caller,
+        deployment: Deployment,
+        model: ModelInfo,
+        incoming: Incoming,
+        api_version: str,
+    ) -> Outcome:
+        try:
+            raw = await incoming.body()
+        except BodyTooLarge:
+            return call.fail(errors.invalid_request("The request body is too large."))
+        second = int(call.state.clock.now())
+        known = memo.get(caller, deployment.name, raw, second)
+        if known is not None:
+            quota = call.check_quota(deployment, known.charged, api_version)
+            if isinstance(quota, Response):
+                return quota
+            return EncodedJsonReply(known.body, call.ok(quota))
+        body = parse_json_object(raw)
+        if isinstance(body, Response):
+            return call.fail(body)
+        outcome = self.serve(call, deployment, model, body, api_version)
+        if not isinstance(outcome, JsonReply):
+            return outcome  # an error, or a stream: not kept
+        encoded = dumps(outcome.payload)
+        memo.put(caller, deployment.name, raw, second, MemoReply(encoded, outcome.charged))
+        return EncodedJsonReply(encoded, outcome.headers)
 
 
 class ModelInBodyEndpoint:

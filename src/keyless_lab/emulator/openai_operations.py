@@ -42,7 +42,7 @@ def chat_completions(
     headers = call.ok(quota)
     if request.stream:
         return event_stream(stream_chunks(reply, request.include_usage), headers)
-    return JsonReply(completion_body(reply), headers)
+    return JsonReply(completion_body(reply), headers, charged=quota_tokens(request, reply))
 
 
 def responses_create(

@@ -60,6 +60,12 @@ class _Limits:
     tpm: int | None
     requests: _Bucket
     tokens: _Bucket
+    rpm_text: str = ""  # the limits as headers send them, computed once
+    tpm_text: str = ""
+
+    def __post_init__(self) -> None:
+        self.rpm_text = str(self.rpm or NOTIONAL_RPM)
+        self.tpm_text = str(self.tpm or NOTIONAL_TPM)
 
 
 @dataclass(frozen=True)
@@ -96,23 +102,19 @@ class RateLimiter:
                 self._limits[deployment.name] = limits
             limits.requests.refill(now)
             limits.tokens.refill(now)
-            waits = {
-                "call": limits.requests.wait_for(1) if rpm else 0.0,
-                "token": limits.tokens.wait_for(tokens) if tpm else 0.0,
-            }
-            exceeded = max(waits, key=lambda k: waits[k])
-            retry_after = waits[exceeded]
+            call_wait = limits.requests.wait_for(1) if rpm else 0.0
+            token_wait = limits.tokens.wait_for(tokens) if tpm else 0.0
+            exceeded, retry_after = ("call", call_wait) if call_wait >= token_wait else ("token", token_wait)
             if retry_after <= 0:
                 limits.requests.level = max(0.0, limits.requests.level - 1)
                 limits.tokens.level = max(0.0, limits.tokens.level - tokens)
+                return Verdict(True, _headers(limits))
             headers = _headers(limits)
-            if retry_after > 0:
-                seconds = str(math.ceil(retry_after))
-                headers["retry-after"] = seconds
-                headers["retry-after-ms"] = str(math.ceil(retry_after * 1000))
-                headers["x-ratelimit-reset-requests" if exceeded == "call" else "x-ratelimit-reset-tokens"] = seconds
-                return Verdict(False, headers, retry_after, exceeded)
-            return Verdict(True, headers)
+            seconds = str(math.ceil(retry_after))
+            headers["retry-after"] = seconds
+            headers["retry-after-ms"] = str(math.ceil(retry_after * 1000))
+            headers["x-ratelimit-reset-requests" if exceeded == "call" else "x-ratelimit-reset-tokens"] = seconds
+            return Verdict(False, headers, retry_after, exceeded)
 
     def reset(self) -> None:
         """Forget all usage (every deployment starts with full buckets again)."""
@@ -121,9 +123,10 @@ class RateLimiter:
 
 
 def _headers(limits: _Limits) -> dict[str, str]:
+    # Bucket levels never go below zero, so int() is their floor.
     return {
-        "x-ratelimit-limit-requests": str(limits.rpm or NOTIONAL_RPM),
-        "x-ratelimit-remaining-requests": str(max(0, math.floor(limits.requests.level))),
-        "x-ratelimit-limit-tokens": str(limits.tpm or NOTIONAL_TPM),
-        "x-ratelimit-remaining-tokens": str(max(0, math.floor(limits.tokens.level))),
+        "x-ratelimit-limit-requests": limits.rpm_text,
+        "x-ratelimit-remaining-requests": str(int(limits.requests.level)),
+        "x-ratelimit-limit-tokens": limits.tpm_text,
+        "x-ratelimit-remaining-tokens": str(int(limits.tokens.level)),
     }
