@@ -115,13 +115,13 @@ class DataPlane:
         self.permissions = PermissionCache(state.directory)
         self.responses = ResponseStore()  # stored Responses API replies, for GET and previous_response_id
         self.replies = ReplyMemo()  # encoded chat replies, reused within their second
-        self._request_prefix = secrets.token_hex(12)
+        p = secrets.token_hex(12)
+        self._request_prefix = f"{p[:8]}-{p[8:12]}-{p[12:16]}-{p[16:20]}-"
         self._request_counter = itertools.count(1)
 
     def request_id(self) -> str:
         """A unique `apim-request-id` in GUID shape, without a uuid4 per call."""
-        p = self._request_prefix
-        return f"{p[:8]}-{p[8:12]}-{p[12:16]}-{p[16:20]}-{next(self._request_counter):012x}"
+        return f"{self._request_prefix}{next(self._request_counter):012x}"
 
 
 class DataPlaneCall:
