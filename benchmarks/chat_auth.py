@@ -59,8 +59,8 @@ def build_app() -> tuple[Any, str, str]:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from keyless_lab.emulator.access_tokens import COGNITIVE_SERVICES
     from keyless_lab.emulator.app import https_app
+    from keyless_lab.emulator.crypto.access_tokens import COGNITIVE_SERVICES
     from keyless_lab.emulator.state import EmulatorState, Urls
 
     state = EmulatorState(urls=Urls(https=f"http://{LOOPBACK}:1", http=f"http://{LOOPBACK}:1"))

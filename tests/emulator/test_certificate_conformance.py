@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from openai import AzureOpenAI
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.certificates import create_self_signed
+from keyless_lab.emulator.crypto.certificates import create_self_signed
 from keyless_lab.emulator.directory import RegisteredCertificate
 
 SCOPE = "https://cognitiveservices.azure.com/.default"

@@ -37,7 +37,7 @@ from openai_support import (
 )
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.access_tokens import COGNITIVE_SERVICES
+from keyless_lab.emulator.crypto.access_tokens import COGNITIVE_SERVICES
 from keyless_lab.emulator.state import EmulatorState, Urls
 
 

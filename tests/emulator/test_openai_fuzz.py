@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openai_support import API_VERSION, CHAT_PATH, http
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.access_tokens import COGNITIVE_SERVICES
+from keyless_lab.emulator.crypto.access_tokens import COGNITIVE_SERVICES
 
 EMBEDDINGS_PATH = f"/openai/deployments/text-embedding-3-small/embeddings?api-version={API_VERSION}"
 FIXED_PATHS = [

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import errors
-from .access_tokens import v1_issuer
+from .crypto.access_tokens import v1_issuer
 from .state import EmulatorState
 from .token_endpoint import V1_TOKEN_PATH
 

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.responses import Response
 
 from . import errors
-from .access_tokens import TokenRejected
+from .crypto.access_tokens import TokenRejected
 from .openai_keys import KEY_NAMES
 from .state import EmulatorState
 

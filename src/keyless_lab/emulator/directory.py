@@ -24,7 +24,7 @@ from cryptography import x509
 
 from . import rbac
 from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
-from .certificates import create_self_signed
+from .crypto.certificates import create_self_signed
 from .openai_keys import OpenAIKeys
 from .openai_models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
 

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .clock import Clock
-from .keys import KeySet
+from .crypto.keys import KeySet
 
 if TYPE_CHECKING:
     from .state import EmulatorState

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import errors
-from .access_tokens import OPENAI_AUDIENCES
+from .crypto.access_tokens import OPENAI_AUDIENCES
 from .state import EmulatorState
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"

@@ -19,10 +19,10 @@ import uvicorn
 from .. import shims
 from . import state_dir as state_dir_module
 from .app import http_app, https_app
+from .crypto.tls import TlsFiles, create_tls_files
 from .directory import Directory
 from .http_protocol import HttpLimits, limited_protocol
 from .state import EmulatorState, Urls
-from .tls import TlsFiles, create_tls_files
 
 LOOPBACK = "127.0.0.1"
 # Who the scripted browser, `az login` and `azd auth login` sign in unless told otherwise.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from .access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
 from .audit import AuditLog
 from .clock import Clock, TokenPolicy
+from .crypto.access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
+from .crypto.keys import KeySet
 from .directory import Directory
 from .issuers import ExternalIssuers
-from .keys import KeySet
 from .openai_keys import OpenAIKeys
 from .rate_limits import RateLimiter
 from .user_sessions import UserSessions

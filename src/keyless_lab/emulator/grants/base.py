@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from .. import errors
-from ..access_tokens import IssuedToken
+from ..crypto.access_tokens import IssuedToken
 from ..directory import Tenant
 
 

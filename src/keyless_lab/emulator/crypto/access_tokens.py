@@ -19,8 +19,8 @@ from typing import Any
 
 import jwt
 
-from .clock import Clock, TokenPolicy
-from .directory import Principal, User
+from ..clock import Clock, TokenPolicy
+from ..directory import Principal, User
 from .keys import KeySet
 
 COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"

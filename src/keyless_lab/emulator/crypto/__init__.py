@@ -1,0 +1,1 @@
+"""The emulator's cryptography: signing keys and JWKS, access tokens, the local CA and TLS, certificates."""
