@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from keyless_lab.emulator.directory import Directory
-from keyless_lab.emulator.openai import CHAT_DATA_ACTION
+from keyless_lab.emulator.openai.routes import CHAT_DATA_ACTION
 
 ADA_OID = "c950a965-927a-48ab-affe-69ffd0f5e0b0"
 GRACE_OID = "f436906a-973f-4ff3-9a31-46d81f4aef3a"

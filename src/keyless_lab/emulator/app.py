@@ -21,11 +21,11 @@ from . import (
     issuers,
     lab_admin,
     managed_identity,
-    openai,
     signin,
     token_endpoint,
 )
 from .body_limit import BodyLimit
+from .openai import routes as openai
 from .state import EmulatorState
 
 # The Azure OpenAI data plane first: its chat route is the hot path (hundreds of calls a second

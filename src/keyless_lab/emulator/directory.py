@@ -25,8 +25,8 @@ from cryptography import x509
 from . import rbac
 from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
 from .crypto.certificates import create_self_signed
-from .openai_keys import OpenAIKeys
-from .openai_models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
+from .openai.api_keys import OpenAIKeys
+from .openai.models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
 
 SEED_FILE = "directory.yaml"
 

@@ -11,8 +11,8 @@ from .crypto.access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
 from .crypto.keys import KeySet
 from .directory import Directory
 from .issuers import ExternalIssuers
-from .openai_keys import OpenAIKeys
-from .rate_limits import RateLimiter
+from .openai.api_keys import OpenAIKeys
+from .openai.rate_limits import RateLimiter
 from .user_sessions import UserSessions
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import StreamingResponse
 
-from .jsonio import dumps
+from ..jsonio import dumps
 
 DONE = b"data: [DONE]\n\n"
 

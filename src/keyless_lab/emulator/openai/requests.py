@@ -13,8 +13,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import errors
-from .jsonio import loads
+from .. import errors
+from ..jsonio import loads
 
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 ENCODINGS = ("float", "base64")

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-from . import errors
-from .asgi import Incoming
+from .. import errors
+from ..asgi import Incoming
+from ..directory import Deployment, Directory
+from ..rbac import OPENAI
+from ..state import EmulatorState
 from .caller import Caller, CallerCache, Rejected, authenticate
-from .directory import Deployment, Directory
-from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
-from .openai_reply_memo import ReplyMemo
-from .rbac import OPENAI
+from .models import CHAT, EMBEDDINGS, ModelInfo, model_info
+from .reply_memo import ReplyMemo
 from .responses import ResponseStore
-from .state import EmulatorState
 
 SERVICE = "Azure OpenAI"
 REGION = "Lab (emulated)"

@@ -9,9 +9,9 @@ import orjson
 from starlette.testclient import TestClient
 
 from keyless_lab.emulator.app import https_app
-from keyless_lab.emulator.caller import KEY_HOLDERS
 from keyless_lab.emulator.clock import Clock
-from keyless_lab.emulator.openai_reply_memo import MAX_BODY_BYTES, MAX_ENTRIES, MemoReply, ReplyMemo
+from keyless_lab.emulator.openai.caller import KEY_HOLDERS
+from keyless_lab.emulator.openai.reply_memo import MAX_BODY_BYTES, MAX_ENTRIES, MemoReply, ReplyMemo
 from keyless_lab.emulator.state import EmulatorState, Urls
 
 PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"

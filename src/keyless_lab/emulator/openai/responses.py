@@ -25,10 +25,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from . import errors
+from .. import errors
 from .caller import Caller
 from .chat import compose_reply, count_tokens, message_text, truncate
-from .openai_requests import invalid_type, missing_parameter, positive_int
+from .requests import invalid_type, missing_parameter, positive_int
 
 MIN_OUTPUT_TOKENS = 16  # OpenAI's minimum for `max_output_tokens`
 MAX_STORED = 1_000  # responses kept for GET / previous_response_id (oldest dropped first)

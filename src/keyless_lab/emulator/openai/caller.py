@@ -13,10 +13,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import errors
-from .crypto.access_tokens import TokenRejected
-from .openai_keys import KEY_NAMES
-from .state import EmulatorState
+from .. import errors
+from ..crypto.access_tokens import TokenRejected
+from ..state import EmulatorState
+from .api_keys import KEY_NAMES
 
 ANONYMOUS_KEY_HOLDER = "anonymous (api-key)"
 

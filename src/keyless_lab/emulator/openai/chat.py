@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from .caller import Caller
-from .openai_requests import ChatRequest
+from .requests import ChatRequest
 
 SAFE = {"filtered": False, "severity": "safe"}
 CONTENT_FILTER = {"hate": SAFE, "self_harm": SAFE, "sexual": SAFE, "violence": SAFE}

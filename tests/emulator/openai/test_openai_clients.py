@@ -32,7 +32,7 @@ from openai_support import (
 )
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.chat import count_tokens
+from keyless_lab.emulator.openai.chat import count_tokens
 
 
 def _assert_token_reply(content: str | None) -> None:

@@ -19,9 +19,9 @@ from array import array
 from functools import lru_cache
 from typing import Any
 
+from ..jsonio import dumps
 from .chat import count_tokens
-from .jsonio import dumps
-from .openai_models import ModelInfo
+from .models import ModelInfo
 
 WORD = re.compile(r"\w+")
 

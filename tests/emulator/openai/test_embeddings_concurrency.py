@@ -16,7 +16,7 @@ import time
 import httpx
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.openai_requests import MAX_EMBEDDING_INPUTS
+from keyless_lab.emulator.openai.requests import MAX_EMBEDDING_INPUTS
 
 TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
 # The big request runs in another process, so its client work does not compete with the timed GETs.

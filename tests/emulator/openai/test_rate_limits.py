@@ -13,7 +13,7 @@ from openai_support import API_VERSION, CHAT_DEPLOYMENT, EMBEDDINGS_DEPLOYMENT, 
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.emulator.clock import Clock
 from keyless_lab.emulator.directory import Deployment
-from keyless_lab.emulator.rate_limits import RateLimiter
+from keyless_lab.emulator.openai.rate_limits import RateLimiter
 
 
 @dataclass

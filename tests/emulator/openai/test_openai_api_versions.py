@@ -8,7 +8,7 @@ from openai import AzureOpenAI
 from openai_support import API_VERSION, CHAT_DEPLOYMENT, EMBEDDINGS_DEPLOYMENT, MESSAGES, RESOURCE_NOT_FOUND, http
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.openai_api_versions import GA_API_VERSIONS, PREVIEW_API_VERSIONS, is_known
+from keyless_lab.emulator.openai.api_versions import GA_API_VERSIONS, PREVIEW_API_VERSIONS, is_known
 
 
 @pytest.mark.parametrize("version", ["2024-10-12", "2024-10-21-preview", "2025-13-01-preview", "v1", "latest"])

@@ -11,7 +11,7 @@ from openai import AzureOpenAI, OpenAI
 from openai_support import API_VERSION, CHAT_DEPLOYMENT, CHAT_PATH, KEY_401, MESSAGES, SCOPE, http, v1_base_url
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.openai_keys import OpenAIKeys
+from keyless_lab.emulator.openai.api_keys import OpenAIKeys
 
 KEY_AUTH_DISABLED = {
     "error": {

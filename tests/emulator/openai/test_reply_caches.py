@@ -10,11 +10,11 @@ import gc
 import tracemalloc
 from collections.abc import Callable
 
-from keyless_lab.emulator.caller import KEY_HOLDERS
-from keyless_lab.emulator.chat import build_reply
-from keyless_lab.emulator.embeddings import embed
-from keyless_lab.emulator.openai_models import model_info
-from keyless_lab.emulator.openai_requests import ChatRequest
+from keyless_lab.emulator.openai.caller import KEY_HOLDERS
+from keyless_lab.emulator.openai.chat import build_reply
+from keyless_lab.emulator.openai.embeddings import embed
+from keyless_lab.emulator.openai.models import model_info
+from keyless_lab.emulator.openai.requests import ChatRequest
 
 MIB = 1024 * 1024
 DISTINCT_REQUESTS = 30

@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import openai_operations
-from .openai_access import (
-    V1_CHAT_COMPLETIONS,
-    V1_EMBEDDINGS,
-    V1_MODELS_LIST,
-    V1_RESPONSES_CREATE,
-    V1_RESPONSES_GET,
-    DataPlane,
-)
-from .openai_endpoints import ModelInBodyEndpoint, ModelsEndpoint, StoredResponseEndpoint
-from .state import EmulatorState
+from ..state import EmulatorState
+from . import operations
+from .access import V1_CHAT_COMPLETIONS, V1_EMBEDDINGS, V1_MODELS_LIST, V1_RESPONSES_CREATE, V1_RESPONSES_GET, DataPlane
+from .endpoints import ModelInBodyEndpoint, ModelsEndpoint, StoredResponseEndpoint
 
 
 def routes(state: EmulatorState, plane: DataPlane | None = None) -> list[Route]:
@@ -27,18 +20,18 @@ def routes(state: EmulatorState, plane: DataPlane | None = None) -> list[Route]:
     return [
         Route(
             "/openai/v1/chat/completions",
-            ModelInBodyEndpoint(plane, V1_CHAT_COMPLETIONS, openai_operations.chat_completions),
+            ModelInBodyEndpoint(plane, V1_CHAT_COMPLETIONS, operations.chat_completions),
             methods=["POST"],
         ),
         Route(
             "/openai/v1/embeddings",
-            ModelInBodyEndpoint(plane, V1_EMBEDDINGS, openai_operations.embeddings),
+            ModelInBodyEndpoint(plane, V1_EMBEDDINGS, operations.embeddings),
             methods=["POST"],
         ),
         Route("/openai/v1/models", ModelsEndpoint(plane, V1_MODELS_LIST, v1=True), methods=["GET"]),
         Route(
             "/openai/v1/responses",
-            ModelInBodyEndpoint(plane, V1_RESPONSES_CREATE, openai_operations.responses_create),
+            ModelInBodyEndpoint(plane, V1_RESPONSES_CREATE, operations.responses_create),
             methods=["POST"],
         ),
         Route("/openai/v1/responses/{response_id}", StoredResponseEndpoint(plane, V1_RESPONSES_GET), methods=["GET"]),

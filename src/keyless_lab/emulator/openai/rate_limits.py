@@ -22,8 +22,8 @@ import math
 import threading
 from dataclasses import dataclass, field
 
-from .clock import Clock
-from .directory import Deployment
+from ..clock import Clock
+from ..directory import Deployment
 
 REQUEST_WINDOW_SECONDS = 10.0  # Azure enforces RPM over ~10 s windows (RPM / 6 per window)
 TOKEN_WINDOW_SECONDS = 60.0

@@ -11,16 +11,16 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import errors
-from .asgi import JsonReply, ThreadedJsonReply
+from .. import errors
+from ..asgi import JsonReply, ThreadedJsonReply
+from ..directory import Deployment
+from ..state import EmulatorState
+from .access import DataPlaneCall
 from .chat import build_reply, completion_body, quota_tokens, stream_chunks
-from .directory import Deployment
 from .embeddings import embeddings_json, input_tokens
-from .openai_access import DataPlaneCall
-from .openai_models import CHAT, EMBEDDINGS, ModelInfo, model_info
-from .openai_requests import chat_request, embeddings_request
+from .models import CHAT, EMBEDDINGS, ModelInfo, model_info
+from .requests import chat_request, embeddings_request
 from .responses import build_response, previous_response_not_found, responses_request, stream_events
-from .state import EmulatorState
 from .streaming import event_stream, named_event_stream
 
 MAX_INPUT_TOKENS = 8192  # per embeddings input

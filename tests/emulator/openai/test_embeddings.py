@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from keyless_lab.emulator.chat import count_tokens
-from keyless_lab.emulator.embeddings import embed, embeddings_body, embeddings_json
 from keyless_lab.emulator.jsonio import dumps
-from keyless_lab.emulator.openai_models import model_info
+from keyless_lab.emulator.openai.chat import count_tokens
+from keyless_lab.emulator.openai.embeddings import embed, embeddings_body, embeddings_json
+from keyless_lab.emulator.openai.models import model_info
 
 SMALL = model_info("text-embedding-3-small")
 

@@ -12,16 +12,17 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import errors, openai_operations
-from .asgi import BodyTooLarge, EncodedJsonReply, Incoming, JsonReply, Outcome, Receive, Scope, Send, deliver
+from .. import errors
+from ..asgi import BodyTooLarge, EncodedJsonReply, Incoming, JsonReply, Outcome, Receive, Scope, Send, deliver
+from ..directory import Deployment
+from ..jsonio import dumps
+from . import operations as openai_operations
+from .access import DataPlane, DataPlaneCall, Operation
+from .api_versions import is_known
 from .caller import Caller
-from .directory import Deployment
-from .jsonio import dumps
-from .openai_access import DataPlane, DataPlaneCall, Operation
-from .openai_api_versions import is_known
-from .openai_models import ModelInfo
-from .openai_reply_memo import MemoReply, ReplyMemo
-from .openai_requests import model_name, parse_json_object
+from .models import ModelInfo
+from .reply_memo import MemoReply, ReplyMemo
+from .requests import model_name, parse_json_object
 from .responses import response_not_found
 
 Serve = Callable[[DataPlaneCall, Deployment, ModelInfo, dict[str, Any], str], Outcome]
