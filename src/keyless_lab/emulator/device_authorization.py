@@ -19,7 +19,7 @@ from . import errors
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
 from .lab_admin import read_admin_request
-from .managed_identity import KNOWN_RESOURCES
+from .managed_identity.imds import KNOWN_RESOURCES
 from .signin import DEVICE_LOGIN_PATH, resolve_tenant, users_for
 from .state import EmulatorState
 from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from .body_limit import TOO_LARGE
 from .directory import Tenant, User
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
-from .managed_identity import KNOWN_RESOURCES
+from .managed_identity.imds import KNOWN_RESOURCES
 from .signin_html import account_picker, consent_form, error_page, form_post, page
 from .state import EmulatorState
 from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from .. import errors
 from ..directory import User
-from ..managed_identity import KNOWN_RESOURCES
+from ..managed_identity.imds import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
 

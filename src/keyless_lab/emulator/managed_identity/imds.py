@@ -22,9 +22,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import errors
-from .crypto.access_tokens import OPENAI_AUDIENCES
-from .state import EmulatorState
+from .. import errors
+from ..crypto.access_tokens import OPENAI_AUDIENCES
+from ..state import EmulatorState
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
 # The versions IMDS lists as supported, from 2018-02-01 (when the identity category appeared).

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .managed_identity import KNOWN_RESOURCES, _resource_from
-from .state import EmulatorState
+from ..state import EmulatorState
+from .imds import KNOWN_RESOURCES, _resource_from
 
 APP_SERVICE_TOKEN_PATH = "/msi/token"
 API_VERSION = "2019-08-01"
