@@ -13,8 +13,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import authority, device_authorization, errors, issuers, lab_admin, signin, token_endpoint
+from . import authority, device_authorization, errors, lab_admin, signin, token_endpoint
 from .body_limit import BodyLimit
+from .federation import issuers
 from .managed_identity import app_service
 from .managed_identity import imds as managed_identity
 from .openai import routes as openai

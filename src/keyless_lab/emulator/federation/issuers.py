@@ -28,11 +28,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .clock import Clock
-from .crypto.keys import KeySet
+from ..clock import Clock
+from ..crypto.keys import KeySet
 
 if TYPE_CHECKING:
-    from .state import EmulatorState
+    from ..state import EmulatorState
 
 FEDERATION_AUDIENCE = "api://AzureADTokenExchange"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
