@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from openai_support import http
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.device_authorization import APPROVE_PATH
+from keyless_lab.emulator.entra.device_authorization import APPROVE_PATH
 from keyless_lab.emulator.lab_admin import (
     ADMIN_HEADER,
     CREDENTIAL_RESET_PATH,

@@ -13,8 +13,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import authority, device_authorization, errors, lab_admin, signin, token_endpoint
+from . import errors, lab_admin
 from .body_limit import BodyLimit
+from .entra import device_authorization, discovery, signin, token_endpoint
 from .federation import issuers
 from .managed_identity import app_service
 from .managed_identity import imds as managed_identity
@@ -24,7 +25,7 @@ from .state import EmulatorState
 # The Azure OpenAI data plane first: its chat route is the hot path (hundreds of calls a second
 # in a class or benchmark), and Starlette tries routes in order, one regex each. Its paths all
 # start with `/openai/`, which no other surface's pattern matches, so the order changes nothing else.
-HTTPS_SURFACES = (openai, authority, token_endpoint, issuers, signin, device_authorization, lab_admin)
+HTTPS_SURFACES = (openai, discovery, token_endpoint, issuers, signin, device_authorization, lab_admin)
 HTTP_SURFACES = (managed_identity, app_service)
 
 

@@ -10,10 +10,10 @@ from .clock import Clock, TokenPolicy
 from .crypto.access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
 from .crypto.keys import KeySet
 from .directory import Directory
+from .entra.user_sessions import UserSessions
 from .federation.issuers import ExternalIssuers
 from .openai.api_keys import OpenAIKeys
 from .openai.rate_limits import RateLimiter
-from .user_sessions import UserSessions
 
 
 @dataclass(frozen=True)

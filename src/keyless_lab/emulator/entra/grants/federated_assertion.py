@@ -14,8 +14,8 @@ from typing import Any
 import jwt
 from starlette.responses import Response
 
-from .. import errors
-from ..state import EmulatorState
+from ... import errors
+from ...state import EmulatorState
 from .assertion_time import check_assertion_lifetime
 
 HINT = (

@@ -27,7 +27,7 @@ def test_the_v1_document_advertises_v1_endpoints(emulator: EmulatorServer) -> No
         v2 = client.get(f"/{TENANT}/v2.0/.well-known/openid-configuration").json()
     assert v1["issuer"] == f"https://sts.windows.net/{TENANT}/"
     assert v1["token_endpoint"] == f"{base}/{TENANT}/oauth2/token"
-    assert "authorization_endpoint" not in v1  # the lab has no v1 sign-in page (see authority.py)
+    assert "authorization_endpoint" not in v1  # the lab has no v1 sign-in page (see entra/discovery.py)
     assert v1["jwks_uri"] == f"{base}/{TENANT}/discovery/keys"
     assert "/v2.0/" not in "".join(str(v) for k, v in v1.items() if k.endswith("_endpoint"))
     assert v2["token_endpoint"] == f"{base}/{TENANT}/oauth2/v2.0/token"

@@ -7,8 +7,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from .. import errors
-from ..state import EmulatorState
+from ... import errors
+from ...state import EmulatorState
 
 
 def _entra_time(epoch: float) -> str:

@@ -16,7 +16,7 @@ import string
 import threading
 from dataclasses import dataclass, field
 
-from .clock import Clock
+from ..clock import Clock
 
 AUTHORIZE_REQUEST_LIFETIME = 1800  # how long a sign-in page stays usable
 AUTHORIZATION_CODE_LIFETIME = 600  # Entra's authorization codes live about 10 minutes

@@ -20,12 +20,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .body_limit import TOO_LARGE
-from .directory import Tenant, User
+from ..body_limit import TOO_LARGE
+from ..directory import Tenant, User
+from ..managed_identity.imds import KNOWN_RESOURCES
+from ..state import EmulatorState
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
-from .managed_identity.imds import KNOWN_RESOURCES
 from .signin_html import account_picker, consent_form, error_page, form_post, page
-from .state import EmulatorState
 from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded
 from .user_sessions import AuthorizeRequest
 

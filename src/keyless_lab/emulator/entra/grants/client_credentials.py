@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from .. import errors
-from ..managed_identity.imds import KNOWN_RESOURCES
-from ..state import EmulatorState
+from ... import errors
+from ...managed_identity.imds import KNOWN_RESOURCES
+from ...state import EmulatorState
 from .base import OIDC_SCOPES, TokenRequest, token_response
 from .client_auth import AuthenticatedClient, authenticate_client
 

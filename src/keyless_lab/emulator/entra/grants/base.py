@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .. import errors
-from ..crypto.access_tokens import IssuedToken
-from ..directory import Tenant
+from ... import errors
+from ...crypto.access_tokens import IssuedToken
+from ...directory import Tenant
 
 
 @dataclass(frozen=True)

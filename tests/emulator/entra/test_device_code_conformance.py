@@ -19,7 +19,7 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import DeviceCodeCredential
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.device_authorization import APPROVE_PATH, approve_device_code
+from keyless_lab.emulator.entra.device_authorization import APPROVE_PATH, approve_device_code
 from keyless_lab.emulator.lab_admin import ADMIN_HEADER
 from keyless_lab.shims.browser import FormParser, choose
 

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import errors
+from .. import errors
+from ..state import EmulatorState
 from .grants import GRANTS, USER_GRANTS, TokenRequest
-from .state import EmulatorState
 
 TOKEN_PATH = "/{tenant}/oauth2/v2.0/token"
 V1_TOKEN_PATH = "/{tenant}/oauth2/token"

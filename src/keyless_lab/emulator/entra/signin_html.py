@@ -8,7 +8,7 @@ import html
 
 from starlette.responses import HTMLResponse
 
-from .directory import User
+from ..directory import User
 from .grants.base import resource_of_default_scope
 
 STYLE = """

@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import errors
+from .. import errors
+from ..lab_admin import read_admin_request
+from ..managed_identity.imds import KNOWN_RESOURCES
+from ..state import EmulatorState
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
-from .lab_admin import read_admin_request
-from .managed_identity.imds import KNOWN_RESOURCES
 from .signin import DEVICE_LOGIN_PATH, resolve_tenant, users_for
-from .state import EmulatorState
 from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded
 
 DEVICECODE_PATH = "/{tenant}/oauth2/v2.0/devicecode"

@@ -13,10 +13,10 @@ import json
 
 from starlette.responses import Response
 
-from .. import errors
-from ..directory import User
-from ..managed_identity.imds import KNOWN_RESOURCES
-from ..state import EmulatorState
+from ... import errors
+from ...directory import User
+from ...managed_identity.imds import KNOWN_RESOURCES
+from ...state import EmulatorState
 from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
 
 MULTI_TENANT = ("organizations", "common")

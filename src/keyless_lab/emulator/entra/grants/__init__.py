@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.responses import Response
 
-from ..state import EmulatorState
+from ...state import EmulatorState
 from .authorization_code import authorization_code
 from .base import TokenRequest
 from .client_credentials import client_credentials

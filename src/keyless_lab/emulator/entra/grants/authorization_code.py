@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from .. import errors
-from ..state import EmulatorState
+from ... import errors
+from ...state import EmulatorState
 from .base import TokenRequest
 from .user_tokens import invalid_grant, issue_user_tokens, malformed_grant, tenant_matches
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from keyless_lab.emulator.clock import Clock
-from keyless_lab.emulator.user_sessions import (
+from keyless_lab.emulator.entra.user_sessions import (
     AUTHORIZATION_CODE_LIFETIME,
     REFRESH_TOKEN_INACTIVITY,
     UserSessions,

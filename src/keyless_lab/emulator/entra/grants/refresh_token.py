@@ -11,8 +11,8 @@ import datetime as dt
 
 from starlette.responses import Response
 
-from .. import errors
-from ..state import EmulatorState
+from ... import errors
+from ...state import EmulatorState
 from .base import TokenRequest
 from .user_tokens import invalid_grant, issue_user_tokens, malformed_grant, tenant_matches
 

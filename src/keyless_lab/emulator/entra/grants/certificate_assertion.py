@@ -17,10 +17,10 @@ import jwt
 from cryptography import x509
 from starlette.responses import Response
 
-from .. import errors
-from ..crypto.certificates import hex_from_b64url, thumbprint
-from ..directory import Application, RegisteredCertificate
-from ..state import EmulatorState
+from ... import errors
+from ...crypto.certificates import hex_from_b64url, thumbprint
+from ...directory import Application, RegisteredCertificate
+from ...state import EmulatorState
 from .assertion_time import check_assertion_lifetime
 from .base import TokenRequest
 

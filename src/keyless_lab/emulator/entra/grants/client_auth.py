@@ -19,9 +19,9 @@ from urllib.parse import unquote
 import jwt
 from starlette.responses import Response
 
-from .. import errors
-from ..directory import Application, Principal
-from ..state import EmulatorState
+from ... import errors
+from ...directory import Application, Principal
+from ...state import EmulatorState
 from .base import TokenRequest
 from .certificate_assertion import verify_certificate_assertion
 from .federated_assertion import verify_federated_assertion

@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import errors
-from .crypto.access_tokens import v1_issuer
-from .state import EmulatorState
+from .. import errors
+from ..crypto.access_tokens import v1_issuer
+from ..state import EmulatorState
 from .token_endpoint import V1_TOKEN_PATH
 
 V1_ADVERTISED = {"token_endpoint": V1_TOKEN_PATH}
