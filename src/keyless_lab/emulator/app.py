@@ -13,10 +13,11 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import errors, lab_admin
+from . import errors
 from .body_limit import BodyLimit
 from .entra import device_authorization, discovery, signin, token_endpoint
 from .federation import issuers
+from .lab import admin as lab_admin
 from .managed_identity import app_service
 from .managed_identity import imds as managed_identity
 from .openai import routes as openai

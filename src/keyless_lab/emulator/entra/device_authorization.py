@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import errors
-from ..lab_admin import read_admin_request
+from ..lab.admin import read_admin_request
 from ..managed_identity.imds import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .grants.base import invalid_scope, resource_of_default_scope

@@ -12,7 +12,7 @@ from openai_support import http
 
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.emulator.entra.device_authorization import APPROVE_PATH
-from keyless_lab.emulator.lab_admin import (
+from keyless_lab.emulator.lab.admin import (
     ADMIN_HEADER,
     CREDENTIAL_RESET_PATH,
     FEDERATED_CREDENTIALS_PATH,

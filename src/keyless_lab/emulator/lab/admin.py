@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .directory import RoleAssignment
-from .state import EmulatorState
+from ..directory import RoleAssignment
+from ..state import EmulatorState
 
 ADMIN_HEADER = "x-keyless-lab-admin-key"
 ROLE_ASSIGNMENTS_PATH = "/_lab/admin/role-assignments"
