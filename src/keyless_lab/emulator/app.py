@@ -18,6 +18,7 @@ from .body_limit import BodyLimit
 from .entra import device_authorization, discovery, signin, token_endpoint
 from .federation import issuers
 from .lab import admin as lab_admin
+from .lab import device_approval
 from .managed_identity import app_service
 from .managed_identity import imds as managed_identity
 from .openai import routes as openai
@@ -26,7 +27,7 @@ from .state import EmulatorState
 # The Azure OpenAI data plane first: its chat route is the hot path (hundreds of calls a second
 # in a class or benchmark), and Starlette tries routes in order, one regex each. Its paths all
 # start with `/openai/`, which no other surface's pattern matches, so the order changes nothing else.
-HTTPS_SURFACES = (openai, discovery, token_endpoint, issuers, signin, device_authorization, lab_admin)
+HTTPS_SURFACES = (openai, discovery, token_endpoint, issuers, signin, device_authorization, lab_admin, device_approval)
 HTTP_SURFACES = (managed_identity, app_service)
 
 

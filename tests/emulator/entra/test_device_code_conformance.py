@@ -19,8 +19,8 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import DeviceCodeCredential
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.entra.device_authorization import APPROVE_PATH, approve_device_code
 from keyless_lab.emulator.lab.admin import ADMIN_HEADER
+from keyless_lab.emulator.lab.device_approval import APPROVE_PATH, approve_device_code
 from keyless_lab.shims.browser import FormParser, choose
 
 SCOPE = "https://cognitiveservices.azure.com/.default"

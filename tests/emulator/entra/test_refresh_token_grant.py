@@ -10,7 +10,7 @@ import pytest
 from azure.identity import DeviceCodeCredential
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.entra.device_authorization import approve_device_code
+from keyless_lab.emulator.lab.device_approval import approve_device_code
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
 TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"

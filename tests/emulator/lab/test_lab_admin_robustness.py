@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from openai_support import http
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.entra.device_authorization import APPROVE_PATH
 from keyless_lab.emulator.lab.admin import (
     ADMIN_HEADER,
     CREDENTIAL_RESET_PATH,
     FEDERATED_CREDENTIALS_PATH,
     ROLE_ASSIGNMENTS_PATH,
 )
+from keyless_lab.emulator.lab.device_approval import APPROVE_PATH
 
 BATCH_APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
 RESET = CREDENTIAL_RESET_PATH.format(app=BATCH_APP)
