@@ -78,8 +78,7 @@ def build_app() -> tuple[Any, str, str]:
 def serve(conn: Connection) -> None:
     """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker."""
     import uvicorn
-
-    from keyless_lab.emulator.eager_accept import eager_accept_protocol
+    from eager_accept import eager_accept_protocol  # next to this script
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -14,8 +14,7 @@ import time
 from typing import Any
 
 import uvicorn
-
-from keyless_lab.emulator.eager_accept import eager_accept_protocol
+from eager_accept import eager_accept_protocol  # benchmarks/eager_accept.py
 
 WAITING = 30
 REQUEST = b"GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
