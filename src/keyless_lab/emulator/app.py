@@ -16,7 +16,7 @@ from starlette.responses import Response
 from . import errors
 from .body_limit import BodyLimit
 from .entra import device_authorization, discovery, signin, token_endpoint
-from .federation import issuers
+from .federation import routes as issuers
 from .lab import admin as lab_admin
 from .lab import device_approval
 from .managed_identity import app_service
