@@ -10,7 +10,7 @@ import pytest
 
 from keyless_lab import headless_browser
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.server import UNSET_IN_EMULATOR_MODE
+from keyless_lab.emulator.lab.environment import UNSET_IN_EMULATOR_MODE
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values, set_key
 
-from .emulator.server import UNSET_IN_EMULATOR_MODE
+from .emulator.lab.environment import UNSET_IN_EMULATOR_MODE
 from .emulator.state_dir import process_alive, write_private
 
 PID_VARIABLE = "KEYLESS_LAB_PID"

@@ -18,7 +18,7 @@ from typing import Any
 from .config import SCOPE, LabConfigurationError, Secret, Settings, check_required_parameters, resolve_settings
 from .display import Table
 from .emulator import EmulatorServer
-from .emulator.server import UNSET_IN_EMULATOR_MODE
+from .emulator.lab.environment import UNSET_IN_EMULATOR_MODE
 
 _current: Lab | None = None
 

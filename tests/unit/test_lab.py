@@ -11,7 +11,7 @@ from dotenv import dotenv_values
 
 from keyless_lab import LabConfigurationError, start_lab
 from keyless_lab.emulator import server as server_module
-from keyless_lab.emulator.server import UNSET_IN_EMULATOR_MODE
+from keyless_lab.emulator.lab.environment import UNSET_IN_EMULATOR_MODE
 
 
 def test_emulator_mode_points_the_environment_at_the_emulator_and_restores_it(

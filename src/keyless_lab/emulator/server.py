@@ -22,11 +22,11 @@ from .app import http_app, https_app
 from .crypto.tls import TlsFiles, create_tls_files
 from .directory import Directory
 from .http_protocol import HttpLimits, limited_protocol
+from .lab import environment as recipes
 from .state import EmulatorState, Urls
 
 LOOPBACK = "127.0.0.1"
 # Who the scripted browser, `az login` and `azd auth login` sign in unless told otherwise.
-DEFAULT_SIGNIN_USER = "ada@contosolab.onmicrosoft.com"
 
 
 def _bind_loopback() -> socket.socket:
@@ -190,86 +190,31 @@ class EmulatorServer:
         state_dir_module.write_private(self.directory_file, json.dumps(description, indent=2))
         return self.directory_file
 
+    # The recipes themselves live in lab/environment.py (the lab's control plane, not serving).
     def environment(self) -> dict[str, str]:
         """Every variable another process needs to use this emulator with unchanged code."""
-        first_deployment = next(iter(self.state.directory.openai.deployments))
-        return {
-            "AZURE_AUTHORITY_HOST": self.urls.authority_host,
-            "AZURE_POD_IDENTITY_AUTHORITY_HOST": self.urls.http,
-            "REQUESTS_CA_BUNDLE": str(self.tls.bundle),
-            "SSL_CERT_FILE": str(self.tls.bundle),
-            "AZURE_OPENAI_ENDPOINT": self.urls.openai_endpoint,
-            "AZURE_OPENAI_DEPLOYMENT": first_deployment,
-            "KEYLESS_LAB_DIRECTORY": str(self.directory_file),
-            **self.tool_environment(),
-        }
+        return recipes.emulator_environment(self)
 
     def tool_environment(self) -> dict[str, str]:
-        """The developer tools' side: `az`/`azd` stand-ins first on PATH (shadowing real ones, which
-        would call Microsoft's hosts), their config folders, the scripted browser, the user it and
-        `az login` sign in by default, and the key of the emulator-only admin API."""
-        return {
-            "PATH": shims.path_with(self.bin_dir),
-            "AZURE_CONFIG_DIR": str(self.state_dir / "azure-cli"),
-            "AZD_CONFIG_DIR": str(self.state_dir / "azd"),
-            "BROWSER": str(shims.stable_browser()),
-            "KEYLESS_LAB_SIGNIN_USER": DEFAULT_SIGNIN_USER,
-            "KEYLESS_LAB_ADMIN_KEY": self.state.admin_secret,
-            "AZURE_CORE_COLLECT_TELEMETRY": "false",
-        }
+        """The developer tools' side: `az`/`azd` stand-ins, their config folders, the browser."""
+        return recipes.tool_environment(self)
 
     def app_service_environment(self) -> dict[str, str]:
-        """What App Service sets for code with a managed identity: apply these (on top of
-        `environment()`) and ManagedIdentityCredential talks to the App Service endpoint instead of IMDS."""
-        return {
-            "IDENTITY_ENDPOINT": f"{self.urls.http}/msi/token",
-            "IDENTITY_HEADER": self.state.identity_header,
-        }
+        """What App Service sets for code with a managed identity."""
+        return recipes.app_service_environment(self)
 
     def workload_identity_environment(
         self, client_id: str, namespace: str, service_account: str, token_file: Path | None = None
     ) -> dict[str, str]:
-        """What the AKS workload identity webhook injects into a pod whose service account is annotated
-        with `azure.workload.identity/client-id`: a projected token file from the emulated cluster
-        issuer plus the four variables WorkloadIdentityCredential reads."""
-        path = token_file or self.state_dir / "workload-identity" / namespace / service_account / "azure-identity-token"
-        self.state.external_issuers.aks.write_token_file(path, namespace, service_account)
-        return {
-            "AZURE_CLIENT_ID": client_id,
-            "AZURE_TENANT_ID": self.state.directory.primary_tenant.id,
-            "AZURE_FEDERATED_TOKEN_FILE": str(path),
-            "AZURE_AUTHORITY_HOST": self.urls.authority_host,
-        }
+        """What the AKS workload identity webhook injects into a pod."""
+        return recipes.workload_identity_environment(self, client_id, namespace, service_account, token_file)
 
     def github_actions_environment(
-        self, repository: str, ref: str = "refs/heads/main", environment: str | None = None, event_name: str = "push"
+        self,
+        repository: str,
+        ref: str = "refs/heads/main",
+        environment: str | None = None,
+        event_name: str = "push",
     ) -> dict[str, str]:
         """What a GitHub Actions runner sets for a job with `permissions: id-token: write`."""
-        return self.state.external_issuers.github.start_job(repository, ref, environment, event_name)
-
-
-# Variables that would send a credential to a real Azure endpoint (or pick a different identity)
-# if they leaked into emulator mode from the learner's shell.
-UNSET_IN_EMULATOR_MODE = (
-    "AZURE_REGIONAL_AUTHORITY_NAME",
-    "MSAL_FORCE_REGION",
-    "IDENTITY_ENDPOINT",
-    "IDENTITY_HEADER",
-    "IDENTITY_SERVER_THUMBPRINT",
-    "IMDS_ENDPOINT",
-    "MSI_ENDPOINT",
-    "MSI_SECRET",
-    "AZURE_CLIENT_ID",
-    "AZURE_CLIENT_SECRET",
-    "AZURE_TENANT_ID",
-    "AZURE_CLIENT_CERTIFICATE_PATH",
-    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-    "AZURE_FEDERATED_TOKEN_FILE",
-    "AZURE_USERNAME",
-    "AZURE_PASSWORD",
-    "AZURE_TOKEN_CREDENTIALS",
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_AD_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_URL",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-)
+        return recipes.github_actions_environment(self, repository, ref, environment, event_name)
