@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 from cryptography import x509
 
-from . import rbac
-from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
-from .crypto.certificates import create_self_signed
-from .openai.api_keys import OpenAIKeys
-from .openai.models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
+from .. import rbac
+from ..app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
+from ..crypto.certificates import create_self_signed
+from ..openai.api_keys import OpenAIKeys
+from ..openai.models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
 
 SEED_FILE = "directory.yaml"
 
@@ -265,7 +265,7 @@ class Directory:
     def seeded(cls, path: Path | None = None, material_dir: Path | None = None) -> Directory:
         """Load the packaged seed (or another YAML file of the same shape)."""
         if path is None:
-            text = resources.files(__package__).joinpath("data", SEED_FILE).read_text()
+            text = resources.files("keyless_lab.emulator").joinpath("data", SEED_FILE).read_text()
         else:
             text = Path(path).read_text()
         return cls(yaml.safe_load(text), material_dir=material_dir)
