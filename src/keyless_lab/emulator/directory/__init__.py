@@ -1,17 +1,15 @@
 """The emulated directory: tenants, principals, the Azure OpenAI resource and role assignments.
 
-`store` holds the `Directory` (seeded from `data/directory.yaml`, queried and changed by the other
-surfaces); this package's names are what the rest of the emulator imports.
+`entities` holds what it is made of; `store` the `Directory` itself (seeded from `data/directory.yaml`,
+queried and changed by the other surfaces); the package's names are what the emulator imports.
 """
 
 from ..app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
-from .store import (
-    SEED_FILE,
+from .entities import (
     Application,
     ClientSecret,
     Compute,
     Deployment,
-    Directory,
     OpenAIResource,
     Principal,
     PublicClient,
@@ -20,6 +18,7 @@ from .store import (
     User,
     new_secret_value,
 )
+from .store import SEED_FILE, Directory
 
 __all__ = [
     "DEFAULT_FEDERATION_AUDIENCE",
