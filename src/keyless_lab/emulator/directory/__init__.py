@@ -4,7 +4,7 @@
 queried and changed by the other surfaces); the package's names are what the emulator imports.
 """
 
-from ..app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
+from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
 from .entities import (
     Application,
     ClientSecret,

@@ -8,8 +8,8 @@ import string
 from dataclasses import dataclass, field
 
 from .. import rbac
-from ..app_credentials import RegisteredCertificate
 from ..openai.api_keys import OpenAIKeys
+from .app_credentials import RegisteredCertificate
 
 
 @dataclass(frozen=True)

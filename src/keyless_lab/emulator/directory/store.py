@@ -22,9 +22,9 @@ import yaml
 from cryptography import x509
 
 from .. import rbac
-from ..app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
 from ..crypto.certificates import create_self_signed
 from ..openai.models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
+from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
 from .entities import (
     Application,
     ClientSecret,

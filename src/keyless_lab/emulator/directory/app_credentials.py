@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from .crypto.certificates import CertificateFiles, sha256_thumbprint, thumbprint
+from ..crypto.certificates import CertificateFiles, sha256_thumbprint, thumbprint
 
 DEFAULT_FEDERATION_AUDIENCE = "api://AzureADTokenExchange"
 
