@@ -8,17 +8,22 @@ import ssl
 import httpx
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    CONTOSO_TENANT_ID,
+    FABRIKAM_TENANT_ID,
+    NOACCESS_IDENTITY_CLIENT_ID,
+    NOACCESS_IDENTITY_OBJECT_ID,
+)
 from keyless_lab.emulator.errors import DEPLOYMENT_NOT_FOUND_MESSAGE, KEY_401_MESSAGE, TOKEN_401_MESSAGE
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
 API_VERSION = "2024-10-21"
 CHAT_DEPLOYMENT = "gpt-4o-mini"
 EMBEDDINGS_DEPLOYMENT = "text-embedding-3-small"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-OTHER_TENANT = "d1dd60de-2430-45c8-bdeb-d8d02ef27368"
-VM_OBJECT_ID = "41ca9d75-a957-406b-ad9d-91ecf560bf05"
-NOACCESS_CLIENT_ID = "a30af0d7-4bf1-4e4d-874e-f4493a7cc8c2"
-NOACCESS_OBJECT_ID = "1fe52de6-38e9-41f9-b69d-700f4a06b997"
+TENANT = CONTOSO_TENANT_ID
+OTHER_TENANT = FABRIKAM_TENANT_ID
+NOACCESS_CLIENT_ID = NOACCESS_IDENTITY_CLIENT_ID
+NOACCESS_OBJECT_ID = NOACCESS_IDENTITY_OBJECT_ID
 MESSAGES = [{"role": "user", "content": "Which identity am I?"}]
 CHAT_PATH = f"/openai/deployments/{CHAT_DEPLOYMENT}/chat/completions?api-version={API_VERSION}"
 

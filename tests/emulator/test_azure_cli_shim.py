@@ -24,12 +24,21 @@ from azure.identity import (
 from chat_client import chat_reply
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    AZURE_CLI_CLIENT_ID,
+    BATCH_APP_CLIENT_ID,
+    CONTOSO_TENANT_ID,
+    GRACE_OBJECT_ID,
+    OPENAI_IDENTITY_CLIENT_ID,
+    OPENAI_IDENTITY_OBJECT_ID,
+    VM_OBJECT_ID,
+)
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 ADA = "ada@contosolab.onmicrosoft.com"
 GRACE = "grace@contosolab.onmicrosoft.com"
-BATCH_APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
+BATCH_APP = BATCH_APP_CLIENT_ID
 
 
 def az(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -65,7 +74,7 @@ def test_az_login_as_a_user_then_the_credential_calls_chat_completions(fresh_emu
     credential = AzureCliCredential()
     claims = claims_of(credential)
     assert claims["upn"] == ADA and claims["idtyp"] == "user" and claims["scp"] == "user_impersonation"
-    assert claims["appid"] == "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+    assert claims["appid"] == AZURE_CLI_CLIENT_ID
     assert "Hello, ada@contosolab.onmicrosoft.com" in chat_reply(credential, fresh_emulator)
     assert claims_of(AzureCliCredential(tenant_id=TENANT))["tid"] == TENANT
 
@@ -124,9 +133,9 @@ def test_az_login_service_principal_and_credential_reset(fresh_emulator: Emulato
 def test_az_login_identity_uses_the_emulated_imds(fresh_emulator: EmulatorServer) -> None:
     assert az("login", "--identity").returncode == 0
     claims = claims_of(AzureCliCredential())
-    assert claims["oid"] == "41ca9d75-a957-406b-ad9d-91ecf560bf05" and "xms_mirid" in claims
-    assert az("login", "--identity", "--client-id", "26077e4e-b349-41d0-8d65-6a9ea39c8d7f").returncode == 0
-    assert claims_of(AzureCliCredential())["oid"] == "2bafc011-d9dd-40ca-a5cd-e745af836c0b"
+    assert claims["oid"] == VM_OBJECT_ID and "xms_mirid" in claims
+    assert az("login", "--identity", "--client-id", OPENAI_IDENTITY_CLIENT_ID).returncode == 0
+    assert claims_of(AzureCliCredential())["oid"] == OPENAI_IDENTITY_OBJECT_ID
 
 
 def test_az_role_assignment_create_and_delete_change_access(fresh_emulator: EmulatorServer) -> None:
@@ -142,9 +151,7 @@ def test_az_role_assignment_create_and_delete_change_access(fresh_emulator: Emul
     assert "Hello, grace@contosolab.onmicrosoft.com" in chat_reply(credential, fresh_emulator)
     deleted = az("role", "assignment", "delete", "--assignee", GRACE, "--role", "Cognitive Services OpenAI User",
                  "--scope", openai_scope)  # fmt: skip
-    assert deleted.returncode == 0 and not fresh_emulator.state.directory.assignments_for(
-        "f436906a-973f-4ff3-9a31-46d81f4aef3a"
-    )
+    assert deleted.returncode == 0 and not fresh_emulator.state.directory.assignments_for(GRACE_OBJECT_ID)
 
 
 def test_the_admin_api_refuses_a_caller_without_the_admin_key(fresh_emulator: EmulatorServer) -> None:

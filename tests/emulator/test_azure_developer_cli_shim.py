@@ -14,9 +14,10 @@ from azure.identity import AzureDeveloperCliCredential, CredentialUnavailableErr
 from openai import AzureOpenAI
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import CONTOSO_TENANT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 ADA = "ada@contosolab.onmicrosoft.com"
 
 

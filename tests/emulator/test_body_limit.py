@@ -10,8 +10,9 @@ import pytest
 
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.emulator.body_limit import MAX_BODY_BYTES
+from keyless_lab.emulator.directory.seed_ids import CONTOSO_TENANT_ID
 
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 ROUTES = ["/_lab/devicecode/approve", "/_lab/admin/role-assignments", f"/{TENANT}/login", "/devicelogin"]
 
 

@@ -11,9 +11,10 @@ from urllib.parse import parse_qs
 import msal
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import AZURE_CLI_CLIENT_ID, CONTOSO_TENANT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 
 
 class Listener(HTTPServer):
@@ -43,7 +44,7 @@ def start_auth_code_flow(emulator: EmulatorServer) -> tuple[Listener, msal.Publi
     """A redirect listener plus the flow MSAL starts for it, as InteractiveBrowserCredential does."""
     listener = Listener()
     app = msal.PublicClientApplication(
-        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        AZURE_CLI_CLIENT_ID,
         authority=f"{emulator.urls.authority_host}/{TENANT}",
         instance_discovery=False,
     )

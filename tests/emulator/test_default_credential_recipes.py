@@ -23,12 +23,20 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import DefaultAzureCredential
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    ADA_OBJECT_ID,
+    BATCH_APP_CLIENT_ID,
+    CONTOSO_TENANT_ID,
+    OPENAI_IDENTITY_CLIENT_ID,
+    OPENAI_IDENTITY_OBJECT_ID,
+    VM_OBJECT_ID,
+)
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-VM = "41ca9d75-a957-406b-ad9d-91ecf560bf05"
-ADA_OID = "c950a965-927a-48ab-affe-69ffd0f5e0b0"
-BATCH_APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
+TENANT = CONTOSO_TENANT_ID
+VM = VM_OBJECT_ID
+ADA_OID = ADA_OBJECT_ID
+BATCH_APP = BATCH_APP_CLIENT_ID
 LAB_OPTIONS = {"disable_instance_discovery": True}  # what lab.credential_options holds in emulator mode
 
 
@@ -123,8 +131,8 @@ def test_environment_variables_select_the_environment_credential(
 def test_azure_client_id_alone_selects_a_user_assigned_identity(
     emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AZURE_CLIENT_ID", "26077e4e-b349-41d0-8d65-6a9ea39c8d7f")  # id-keyless-openai
-    assert oid(DefaultAzureCredential(**LAB_OPTIONS)) == "2bafc011-d9dd-40ca-a5cd-e745af836c0b"
+    monkeypatch.setenv("AZURE_CLIENT_ID", OPENAI_IDENTITY_CLIENT_ID)  # id-keyless-openai
+    assert oid(DefaultAzureCredential(**LAB_OPTIONS)) == OPENAI_IDENTITY_OBJECT_ID
 
 
 def test_interactive_browser_when_named(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:

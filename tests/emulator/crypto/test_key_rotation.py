@@ -10,9 +10,10 @@ import jwt
 from azure.identity import ManagedIdentityCredential
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import CONTOSO_TENANT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 
 
 def chat(server: EmulatorServer, token: str) -> httpx.Response:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from keyless_lab.emulator.directory import Directory
+from keyless_lab.emulator.directory.seed_ids import (
+    ADA_OBJECT_ID,
+    AZURE_CLI_CLIENT_ID,
+    BATCH_APP_CLIENT_ID,
+    GRACE_OBJECT_ID,
+)
 from keyless_lab.emulator.openai.routes import CHAT_DATA_ACTION
 
-ADA_OID = "c950a965-927a-48ab-affe-69ffd0f5e0b0"
-GRACE_OID = "f436906a-973f-4ff3-9a31-46d81f4aef3a"
+ADA_OID = ADA_OBJECT_ID
+GRACE_OID = GRACE_OBJECT_ID
 
 
 def test_two_users_one_with_the_openai_user_role() -> None:
@@ -33,12 +39,12 @@ def test_the_azure_cli_public_client_and_the_description() -> None:
         "ada@contosolab.onmicrosoft.com",
         "grace@contosolab.onmicrosoft.com",
     ]
-    assert described["public_clients"][0]["client_id"] == "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+    assert described["public_clients"][0]["client_id"] == AZURE_CLI_CLIENT_ID
 
 
 def test_reset_client_secrets_replaces_unless_appending() -> None:
     directory = Directory.seeded()
-    app = directory.application("fbc1a949-a612-4cdb-bbd4-6d785cf74e2e")
+    app = directory.application(BATCH_APP_CLIENT_ID)
     assert app is not None and len(app.secrets) == 2
     directory.reset_client_secrets(app.client_id, append=True)
     assert len(app.secrets) == 3

@@ -22,10 +22,11 @@ from openai import AzureOpenAI
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.emulator.crypto.certificates import create_self_signed
 from keyless_lab.emulator.directory import RegisteredCertificate
+from keyless_lab.emulator.directory.seed_ids import BATCH_APP_CLIENT_ID, CONTOSO_TENANT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
+TENANT = CONTOSO_TENANT_ID
+APP = BATCH_APP_CLIENT_ID
 LAB = {"disable_instance_discovery": True}
 
 

@@ -16,12 +16,18 @@ from azure.identity import ClientSecretCredential, EnvironmentCredential
 from chat_client import chat_reply
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    BATCH_APP_CLIENT_ID,
+    BATCH_APP_OBJECT_ID,
+    CONTOSO_TENANT_ID,
+    FABRIKAM_TENANT_ID,
+)
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-OTHER_TENANT = "d1dd60de-2430-45c8-bdeb-d8d02ef27368"
-APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
-APP_OBJECT_ID = "b6a1fc7d-1c0e-4a76-97c0-b848b2ab4a29"
+TENANT = CONTOSO_TENANT_ID
+OTHER_TENANT = FABRIKAM_TENANT_ID
+APP = BATCH_APP_CLIENT_ID
+APP_OBJECT_ID = BATCH_APP_OBJECT_ID
 LAB = {"disable_instance_discovery": True}
 
 

@@ -19,13 +19,14 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import DeviceCodeCredential
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import AZURE_CLI_CLIENT_ID, CONTOSO_TENANT_ID
 from keyless_lab.emulator.lab.admin import ADMIN_HEADER
 from keyless_lab.emulator.lab.device_approval import APPROVE_PATH, approve_device_code
 from keyless_lab.shims.browser import FormParser, choose
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+TENANT = CONTOSO_TENANT_ID
+AZURE_CLI = AZURE_CLI_CLIENT_ID
 ADA = "ada@contosolab.onmicrosoft.com"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from openai_support import TENANT, http
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import BATCH_APP_CLIENT_ID
 
 
 def test_cloud_instance_name_is_microsoftonline_com(emulator: EmulatorServer) -> None:
@@ -34,7 +35,7 @@ def test_the_v1_document_advertises_v1_endpoints(emulator: EmulatorServer) -> No
 
 
 def test_the_v1_token_endpoint_takes_a_resource(emulator: EmulatorServer) -> None:
-    app = emulator.state.directory.application("fbc1a949-a612-4cdb-bbd4-6d785cf74e2e")
+    app = emulator.state.directory.application(BATCH_APP_CLIENT_ID)
     assert app is not None
     with http(emulator) as client:
         answer = client.post(

@@ -20,14 +20,15 @@ from chat_client import chat_reply
 from openai import AuthenticationError
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import ADA_OBJECT_ID, AZURE_CLI_CLIENT_ID, CONTOSO_TENANT_ID
 from keyless_lab.shims.browser import FormParser, choose
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+TENANT = CONTOSO_TENANT_ID
+AZURE_CLI = AZURE_CLI_CLIENT_ID
 ADA = "ada@contosolab.onmicrosoft.com"
 GRACE = "grace@contosolab.onmicrosoft.com"
-ADA_OID = "c950a965-927a-48ab-affe-69ffd0f5e0b0"
+ADA_OID = ADA_OBJECT_ID
 # Query mode is tested on purpose (the page must support it); MSAL warns that form_post is safer.
 pytestmark = pytest.mark.filterwarnings("ignore:response_mode='form_post' is recommended")
 

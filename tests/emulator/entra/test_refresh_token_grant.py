@@ -10,11 +10,12 @@ import pytest
 from azure.identity import DeviceCodeCredential
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import AZURE_CLI_CLIENT_ID, BATCH_APP_CLIENT_ID, CONTOSO_TENANT_ID
 from keyless_lab.emulator.lab.device_approval import approve_device_code
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+TENANT = CONTOSO_TENANT_ID
+AZURE_CLI = AZURE_CLI_CLIENT_ID
 ADA = "ada@contosolab.onmicrosoft.com"
 
 
@@ -92,7 +93,7 @@ def test_a_refresh_token_is_bound_to_its_client(fresh_emulator: EmulatorServer, 
     token = signed_in_refresh_token(fresh_emulator, client)
     answer = client.post(
         f"{fresh_emulator.urls.authority_host}/{TENANT}/oauth2/v2.0/token",
-        data={"grant_type": "refresh_token", "client_id": "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e",
+        data={"grant_type": "refresh_token", "client_id": BATCH_APP_CLIENT_ID,
               "refresh_token": token, "scope": SCOPE},
     )  # fmt: skip
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"

@@ -8,9 +8,10 @@ import httpx
 import pytest
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import AZURE_CLI_CLIENT_ID, CONTOSO_TENANT_ID
 
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+TENANT = CONTOSO_TENANT_ID
+CLI = AZURE_CLI_CLIENT_ID
 TOKEN = f"/{TENANT}/oauth2/v2.0/token"
 
 CASES = [

@@ -20,8 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    BATCH_APP_CLIENT_ID,
+    CI_APP_CLIENT_ID,
+    CONTOSO_TENANT_ID,
+    OPENAI_IDENTITY_CLIENT_ID,
+)
 
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 FIELDS = [
     "grant_type",
     "client_id",
@@ -47,9 +53,9 @@ GRANTS = [
     "urn:ietf:params:oauth:grant-type:jwt-bearer",
 ]
 CLIENT_IDS = [
-    "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e",
-    "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34",
-    "26077e4e-b349-41d0-8d65-6a9ea39c8d7f",
+    BATCH_APP_CLIENT_ID,
+    CI_APP_CLIENT_ID,
+    OPENAI_IDENTITY_CLIENT_ID,
     "not-a-guid",
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keyless_lab.emulator.clock import Clock
+from keyless_lab.emulator.directory.seed_ids import ADA_OBJECT_ID, AZURE_CLI_CLIENT_ID
 from keyless_lab.emulator.entra.user_sessions import (
     AUTHORIZATION_CODE_LIFETIME,
     REFRESH_TOKEN_INACTIVITY,
@@ -10,13 +11,13 @@ from keyless_lab.emulator.entra.user_sessions import (
     pkce_s256,
 )
 
-ADA_OID = "c950a965-927a-48ab-affe-69ffd0f5e0b0"
+ADA_OID = ADA_OBJECT_ID
 
 
 def authorize(sessions: UserSessions, challenge: str | None, method: str = "S256"):  # type: ignore[no-untyped-def]
     return sessions.begin_authorize(
         tenant="organizations",
-        client_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        client_id=AZURE_CLI_CLIENT_ID,
         redirect_uri="http://localhost:8400",
         scope="https://cognitiveservices.azure.com/.default openid",
         state="s",
@@ -56,7 +57,7 @@ def test_a_code_expires_and_its_authorize_request_is_spent() -> None:
 def test_device_polling_answers_pending_slow_down_then_tokens_once() -> None:
     clock = Clock()
     sessions = UserSessions(clock)
-    cli = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+    cli = AZURE_CLI_CLIENT_ID
     device = sessions.begin_device("organizations", cli, "scope")
     assert sessions.poll_device(device.device_code, cli)[1] == "pending"
     assert sessions.poll_device(device.device_code, cli)[1] == "slow_down"
@@ -72,7 +73,7 @@ def test_device_polling_answers_pending_slow_down_then_tokens_once() -> None:
 
 def test_a_declined_device_code_stays_declined() -> None:
     sessions = UserSessions(Clock())
-    cli = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+    cli = AZURE_CLI_CLIENT_ID
     device = sessions.begin_device("organizations", cli, "scope")
     assert sessions.decline_device(device.user_code) is not None
     assert sessions.approve_device(device.user_code, ADA_OID) is None

@@ -14,10 +14,11 @@ from azure.identity import ClientAssertionCredential
 from chat_client import chat_reply
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import CI_APP_CLIENT_ID, CONTOSO_TENANT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"  # app-keyless-ci
+TENANT = CONTOSO_TENANT_ID
+CI_APP = CI_APP_CLIENT_ID  # app-keyless-ci
 REPO = "contoso/keyless-lab"
 
 

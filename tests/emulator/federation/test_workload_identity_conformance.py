@@ -14,11 +14,16 @@ from azure.identity import DefaultAzureCredential, WorkloadIdentityCredential, g
 from openai import AzureOpenAI
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    CI_APP_CLIENT_ID,
+    OPENAI_IDENTITY_CLIENT_ID,
+    OPENAI_IDENTITY_OBJECT_ID,
+)
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-IDENTITY_CLIENT_ID = "26077e4e-b349-41d0-8d65-6a9ea39c8d7f"  # id-keyless-openai
-IDENTITY_OBJECT_ID = "2bafc011-d9dd-40ca-a5cd-e745af836c0b"
-CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"  # app-keyless-ci
+IDENTITY_CLIENT_ID = OPENAI_IDENTITY_CLIENT_ID  # id-keyless-openai
+IDENTITY_OBJECT_ID = OPENAI_IDENTITY_OBJECT_ID
+CI_APP = CI_APP_CLIENT_ID  # app-keyless-ci
 
 
 @pytest.fixture

@@ -15,12 +15,18 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientAssertionCredential, WorkloadIdentityCredential
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    CI_APP_CLIENT_ID,
+    CONTOSO_TENANT_ID,
+    NOACCESS_IDENTITY_CLIENT_ID,
+    NOACCESS_IDENTITY_OBJECT_ID,
+)
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
-NOACCESS_CLIENT_ID = "a30af0d7-4bf1-4e4d-874e-f4493a7cc8c2"
-NOACCESS_OBJECT_ID = "1fe52de6-38e9-41f9-b69d-700f4a06b997"
-CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"
+TENANT = CONTOSO_TENANT_ID
+NOACCESS_CLIENT_ID = NOACCESS_IDENTITY_CLIENT_ID
+NOACCESS_OBJECT_ID = NOACCESS_IDENTITY_OBJECT_ID
+CI_APP = CI_APP_CLIENT_ID
 
 
 def az(*args: str) -> subprocess.CompletedProcess[str]:

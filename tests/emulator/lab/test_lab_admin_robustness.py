@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from openai_support import http
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import BATCH_APP_CLIENT_ID
 from keyless_lab.emulator.lab.admin import (
     ADMIN_HEADER,
     CREDENTIAL_RESET_PATH,
@@ -19,7 +20,7 @@ from keyless_lab.emulator.lab.admin import (
 )
 from keyless_lab.emulator.lab.device_approval import APPROVE_PATH
 
-BATCH_APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
+BATCH_APP = BATCH_APP_CLIENT_ID
 RESET = CREDENTIAL_RESET_PATH.format(app=BATCH_APP)
 ROUTES = [ROLE_ASSIGNMENTS_PATH, RESET, FEDERATED_CREDENTIALS_PATH, APPROVE_PATH]
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,12 +9,12 @@ import pytest
 from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import OPENAI_IDENTITY_CLIENT_ID, OPENAI_IDENTITY_OBJECT_ID, VM_OBJECT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-VM_OBJECT_ID = "41ca9d75-a957-406b-ad9d-91ecf560bf05"
 OPENAI_ID = {
-    "client_id": "26077e4e-b349-41d0-8d65-6a9ea39c8d7f",
-    "object_id": "2bafc011-d9dd-40ca-a5cd-e745af836c0b",
+    "client_id": OPENAI_IDENTITY_CLIENT_ID,
+    "object_id": OPENAI_IDENTITY_OBJECT_ID,
 }
 OPENAI_ID_RESOURCE = (
     "/subscriptions/24996877-8369-403b-87ab-58c91494ea3f/resourceGroups/rg-keyless-lab"

@@ -11,10 +11,15 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import (
+    CONTOSO_TENANT_ID,
+    NOACCESS_IDENTITY_CLIENT_ID,
+    NOACCESS_IDENTITY_OBJECT_ID,
+    VM_OBJECT_ID,
+)
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-VM_OBJECT_ID = "41ca9d75-a957-406b-ad9d-91ecf560bf05"
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 
 
 def test_system_assigned_identity_gets_a_v1_token_with_entra_claims(emulator: EmulatorServer) -> None:
@@ -40,9 +45,9 @@ def test_token_signature_verifies_against_the_published_jwks(emulator: EmulatorS
 
 
 def test_user_assigned_identity_selected_by_client_id(emulator: EmulatorServer) -> None:
-    token = ManagedIdentityCredential(client_id="a30af0d7-4bf1-4e4d-874e-f4493a7cc8c2").get_token(SCOPE)
+    token = ManagedIdentityCredential(client_id=NOACCESS_IDENTITY_CLIENT_ID).get_token(SCOPE)
     claims = jwt.decode(token.token, options={"verify_signature": False})
-    assert claims["oid"] == "1fe52de6-38e9-41f9-b69d-700f4a06b997"
+    assert claims["oid"] == NOACCESS_IDENTITY_OBJECT_ID
     assert "userAssignedIdentities/id-keyless-noaccess" in claims["xms_mirid"]
 
 

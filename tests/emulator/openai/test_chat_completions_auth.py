@@ -11,9 +11,10 @@ from azure.identity import ManagedIdentityCredential
 from openai import AzureOpenAI
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import NOACCESS_IDENTITY_CLIENT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
-NO_ROLE_CLIENT_ID = "a30af0d7-4bf1-4e4d-874e-f4493a7cc8c2"
+NO_ROLE_CLIENT_ID = NOACCESS_IDENTITY_CLIENT_ID
 TOKEN_401 = {
     "statusCode": 401,
     "message": "Unauthorized. Access token is missing, invalid, audience is incorrect "

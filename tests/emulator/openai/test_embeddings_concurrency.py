@@ -16,9 +16,10 @@ import time
 import httpx
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import CONTOSO_TENANT_ID
 from keyless_lab.emulator.openai.requests import MAX_EMBEDDING_INPUTS
 
-TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
+TENANT = CONTOSO_TENANT_ID
 # The big request runs in another process, so its client work does not compete with the timed GETs.
 BIG_REQUEST = """
 import json, ssl, sys, time, httpx

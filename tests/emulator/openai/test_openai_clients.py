@@ -32,6 +32,7 @@ from openai_support import (
 )
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import BATCH_APP_CLIENT_ID, OPENAI_IDENTITY_CLIENT_ID
 from keyless_lab.emulator.openai.chat import count_tokens
 
 
@@ -97,7 +98,7 @@ def test_token_provider_client_is_deterministic(emulator: EmulatorServer) -> Non
 
 
 def test_user_assigned_identity_is_named_in_the_reply(emulator: EmulatorServer) -> None:
-    credential = ManagedIdentityCredential(client_id="26077e4e-b349-41d0-8d65-6a9ea39c8d7f")
+    credential = ManagedIdentityCredential(client_id=OPENAI_IDENTITY_CLIENT_ID)
     client = AzureOpenAI(
         azure_endpoint=emulator.urls.openai_endpoint,
         api_version=API_VERSION,
@@ -262,7 +263,7 @@ def test_trap_azure_client_with_a_v1_base_url_is_not_found(emulator: EmulatorSer
 
 
 def test_client_secret_token_is_described_as_such(emulator: EmulatorServer) -> None:
-    app = emulator.state.directory.application("fbc1a949-a612-4cdb-bbd4-6d785cf74e2e")
+    app = emulator.state.directory.application(BATCH_APP_CLIENT_ID)
     assert app is not None
     credential = ClientSecretCredential(TENANT, app.client_id, app.secrets[0].value, disable_instance_discovery=True)
     client = AzureOpenAI(

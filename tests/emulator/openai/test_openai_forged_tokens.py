@@ -38,6 +38,7 @@ from openai_support import (
 
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.emulator.crypto.access_tokens import COGNITIVE_SERVICES
+from keyless_lab.emulator.directory.seed_ids import OPENAI_IDENTITY_CLIENT_ID
 from keyless_lab.emulator.state import EmulatorState, Urls
 
 
@@ -260,7 +261,7 @@ def test_rotated_signing_keys_still_verify_until_dropped(fresh_emulator: Emulato
     state = fresh_emulator.state
     old_token = ManagedIdentityCredential().get_token(SCOPE).token
     state.keys.rotate(keep_previous=True)
-    new_token = ManagedIdentityCredential(client_id="26077e4e-b349-41d0-8d65-6a9ea39c8d7f").get_token(SCOPE).token
+    new_token = ManagedIdentityCredential(client_id=OPENAI_IDENTITY_CLIENT_ID).get_token(SCOPE).token
     assert jwt.get_unverified_header(old_token)["kid"] != jwt.get_unverified_header(new_token)["kid"]
     body = {"messages": MESSAGES}
     with http(fresh_emulator) as client:
