@@ -46,6 +46,7 @@ class EmulatorState:
     identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def __post_init__(self) -> None:
+        self.directory.clock = self.clock  # secret and certificate expiry on the same clock as tokens
         self.audit = AuditLog(self.clock)
         self.issuer = TokenIssuer(self.keys, self.clock)
         self.openai_tokens = TokenValidator(self.keys, self.clock, self.policy, OPENAI_AUDIENCES)

@@ -11,7 +11,6 @@ import datetime as dt
 import string
 import tempfile
 import threading
-import time
 import uuid
 from dataclasses import asdict
 from importlib import resources
@@ -22,6 +21,7 @@ import yaml
 from cryptography import x509
 
 from .. import rbac
+from ..clock import Clock
 from ..crypto.certificates import create_self_signed
 from ..openai.models import CATALOGUE, DEFAULT_CHAT_MODEL, model_info
 from .app_credentials import DEFAULT_FEDERATION_AUDIENCE, FederatedCredential, RegisteredCertificate
@@ -45,8 +45,11 @@ SEED_FILE = "directory.yaml"
 class Directory:
     """Tenants, principals, resources and role assignments, with a lock around every change."""
 
-    def __init__(self, data: dict[str, Any], material_dir: Path | None = None) -> None:
+    def __init__(self, data: dict[str, Any], material_dir: Path | None = None, clock: Clock | None = None) -> None:
         self._lock = threading.Lock()
+        # Secret and certificate lifetimes are counted on the emulator's clock (EmulatorState binds its
+        # own), so moving the clock forward expires them as it expires tokens.
+        self.clock = clock or Clock()
         # Where generated lab-only key material (client certificates) goes.
         self.material_dir = Path(material_dir or tempfile.mkdtemp(prefix="keyless-lab-material-"))
         # Federated identity credentials by the client id of their owner (an app or a user-assigned identity).
@@ -150,13 +153,15 @@ class Directory:
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
-    def seeded(cls, path: Path | None = None, material_dir: Path | None = None) -> Directory:
+    def seeded(
+        cls, path: Path | None = None, material_dir: Path | None = None, clock: Clock | None = None
+    ) -> Directory:
         """Load the packaged seed (or another YAML file of the same shape)."""
         if path is None:
             text = resources.files("keyless_lab.emulator").joinpath("data", SEED_FILE).read_text()
         else:
             text = Path(path).read_text()
-        return cls(yaml.safe_load(text), material_dir=material_dir)
+        return cls(yaml.safe_load(text), material_dir=material_dir, clock=clock)
 
     def _scope(self, scope: str) -> str:
         return {
@@ -244,13 +249,12 @@ class Directory:
     def application(self, client_id: str) -> Application | None:
         return self.applications.get(client_id.lower())
 
-    @staticmethod
-    def _add_secret(app: Application, display_name: str, expires_in_days: int) -> ClientSecret:
+    def _add_secret(self, app: Application, display_name: str, expires_in_days: int) -> ClientSecret:
         secret = ClientSecret(
             key_id=str(uuid.uuid4()),
             display_name=display_name,
             value=new_secret_value(),
-            expires_at=time.time() + expires_in_days * 86_400,
+            expires_at=self.clock.now() + expires_in_days * 86_400,
         )
         app.secrets.append(secret)
         return secret
@@ -343,7 +347,7 @@ class Directory:
     ) -> RegisteredCertificate:
         files = None
         if certificate is None:
-            now = dt.datetime.now(dt.UTC)
+            now = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC)
             not_after = now + dt.timedelta(days=expires_in_days)
             not_before = min(now - dt.timedelta(minutes=5), not_after - dt.timedelta(days=30))
             stem = f"{app.name}-{display_name}-{uuid.uuid4().hex[:8]}"
