@@ -23,7 +23,7 @@ ADA = "ada@contosolab.onmicrosoft.com"
 
 @pytest.fixture
 def utc() -> Iterator[None]:
-    """azure-identity reads azd's expiresOn as local time (DESIGN 3.4): run these with TZ=UTC."""
+    """azure-identity reads azd's expiresOn as local time: run these with TZ=UTC."""
     before = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
     time.tzset()

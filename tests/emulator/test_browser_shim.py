@@ -1,4 +1,8 @@
-"""The lab's BROWSER executable: returns at once, then signs in in the background (DESIGN 3.3)."""
+"""The lab's BROWSER executable: returns at once, then signs in in the background.
+
+It must return at once: InteractiveBrowserCredential starts its redirect listener only after
+`webbrowser.open` (which honours `BROWSER`) returns.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Every DefaultAzureCredential recipe of DESIGN 3.5, deterministic in the lab.
+"""Every DefaultAzureCredential recipe, deterministic in the lab (azure-identity 1.27: the chain is
+Environment, WorkloadIdentity, ManagedIdentity, SharedTokenCache, VisualStudioCode, AzureCli,
+AzurePowerShell, AzureDeveloperCli, Broker; AZURE_TOKEN_CREDENTIALS narrows it to `dev`, `prod` or one
+credential class).
 
 The lab recipe: the lab environment (AZURE_AUTHORITY_HOST, AZURE_POD_IDENTITY_AUTHORITY_HOST, the
 CA bundle, the az/azd stand-ins on PATH) plus one emulator-only constructor option,

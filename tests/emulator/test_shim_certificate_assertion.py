@@ -1,4 +1,6 @@
-"""The client assertion `az login --service-principal --certificate` signs, checked against DESIGN 3.3.
+"""The client assertion `az login --service-principal --certificate` signs, checked against the shape MSAL
+builds (header `x5t` = padded base64url SHA-1 thumbprint; `aud` = token endpoint; `iss` = `sub` =
+client id; `exp` = `iat` + 600; no `nbf`).
 
 End to end (the emulator verifying it against a registered certificate) lives with the certificate
 grant; here: the header and claims MSAL's shape requires, and a signature the certificate verifies.

@@ -1,7 +1,7 @@
 """The error bodies Azure returns, word for word, as Starlette responses.
 
-Keeping them in one module makes them easy to compare with DESIGN.md section 4 and with what
-real Azure answers; every surface of the emulator answers errors through these functions.
+Keeping them in one module makes them easy to compare with what real Azure answers; every
+surface of the emulator answers errors through these functions.
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def client_secret_token(tenant: str, client_id: str, secret: str, scope: str) ->
 
 
 def certificate_assertion(pem_path: str, client_id: str, token_url: str) -> str:
-    """A client assertion signed with the certificate's key, shaped as MSAL builds it (DESIGN 3.3):
+    """A client assertion signed with the certificate's key, shaped as MSAL 1.39 builds it:
     header `x5t` = base64url SHA-1 thumbprint *with* padding; `aud` = the token endpoint; `iss` =
     `sub` = the client id; `exp` = `iat` + 600. The PEM file holds the private key and the
     certificate, as `az login --service-principal --certificate` expects."""

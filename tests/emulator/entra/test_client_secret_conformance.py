@@ -1,6 +1,6 @@
 """The real ClientSecretCredential and EnvironmentCredential against the emulated token endpoint.
 
-MSAL-based credentials need `disable_instance_discovery=True` in the lab (DESIGN.md §3.3): without it
+MSAL-based credentials need `disable_instance_discovery=True` in the lab: without it
 MSAL would ask login.microsoftonline.com about the unknown authority host.
 """
 
