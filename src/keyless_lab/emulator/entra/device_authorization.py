@@ -17,8 +17,8 @@ from ..managed_identity.imds import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
-from .signin import DEVICE_LOGIN_PATH, resolve_tenant
-from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded
+from .request_helpers import MAX_FORM_BYTES, parse_form, read_bounded, resolve_tenant
+from .signin import DEVICE_LOGIN_PATH
 
 DEVICECODE_PATH = "/{tenant}/oauth2/v2.0/devicecode"
 ADVERTISES = {"device_authorization_endpoint": DEVICECODE_PATH}

@@ -15,40 +15,22 @@ import html
 import secrets
 from urllib.parse import urlencode, urlparse
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..body_limit import TOO_LARGE
 from ..directory import Tenant, User
 from ..managed_identity.imds import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
+from .request_helpers import read_form, resolve_tenant
 from .signin_html import account_picker, consent_form, error_page, form_post, page
-from .token_endpoint import MAX_FORM_BYTES, parse_form, read_bounded
 from .user_sessions import AuthorizeRequest
 
 AUTHORIZE_PATH = "/{tenant}/oauth2/v2.0/authorize"
 LOGIN_PATH = "/{tenant}/login"
 DEVICE_LOGIN_PATH = "/devicelogin"
-MULTI_TENANT = ("organizations", "common")
 LOOPBACK_REDIRECT_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
-
-
-async def read_form(request: Request) -> dict[str, str]:
-    """A urlencoded form body without needing python-multipart; 413 past 64 KiB, chunked ones too."""
-    body = await read_bounded(request, MAX_FORM_BYTES)
-    if body is None:
-        raise HTTPException(413, TOO_LARGE)
-    return parse_form(body)
-
-
-def resolve_tenant(state: EmulatorState, segment: str) -> Tenant | str | None:
-    """The tenant named by a path segment; "multi" for organizations/common; None if unknown."""
-    if segment.lower() in MULTI_TENANT:
-        return "multi"
-    return state.directory.tenant(segment)
 
 
 def users_for(state: EmulatorState, segment: str) -> list[User]:

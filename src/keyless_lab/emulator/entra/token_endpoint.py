@@ -12,7 +12,6 @@ The v1 endpoint names the API by `resource` rather than `scope` and answers in v
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,38 +20,12 @@ from starlette.routing import Route
 from .. import errors
 from ..state import EmulatorState
 from .grants import GRANTS, USER_GRANTS, TokenRequest
+from .request_helpers import MAX_FORM_BYTES, MULTI_TENANT, parse_form, read_bounded
 
 TOKEN_PATH = "/{tenant}/oauth2/v2.0/token"
 V1_TOKEN_PATH = "/{tenant}/oauth2/token"
 # MSAL refuses a discovery document without `authorization_endpoint`, even for app-only flows.
 ADVERTISES = {"token_endpoint": TOKEN_PATH, "authorization_endpoint": "/{tenant}/oauth2/v2.0/authorize"}
-MAX_FORM_BYTES = 64 * 1024
-MULTI_TENANT_SEGMENTS = ("organizations", "common")
-
-
-def parse_form(body: bytes) -> dict[str, str]:
-    """An application/x-www-form-urlencoded body as a dict; anything unparseable yields no fields."""
-    try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return dict(pairs)
-
-
-async def read_bounded(request: Request, limit: int) -> bytes | None:
-    """The body, or None when it is (or announces to be) larger than `limit`, even when chunked."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    request._body = body  # so that a grant may still call `await request.body()` (Starlette's cache)
-    return body
 
 
 def v1_fields(fields: dict[str, str]) -> dict[str, str]:
@@ -83,7 +56,7 @@ def routes(state: EmulatorState) -> list[Route]:
     async def token(request: Request) -> Response:
         tenant_segment = request.path_params["tenant"]
         tenant = state.directory.tenant(tenant_segment)
-        multi_tenant = tenant is None and tenant_segment.lower() in MULTI_TENANT_SEGMENTS
+        multi_tenant = tenant is None and tenant_segment.lower() in MULTI_TENANT
         if tenant is None and not multi_tenant:
             return errors.unknown_tenant(tenant_segment)
         body = await read_bounded(request, MAX_FORM_BYTES)

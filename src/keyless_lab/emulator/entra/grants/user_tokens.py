@@ -17,9 +17,8 @@ from ... import errors
 from ...directory import User
 from ...managed_identity.imds import KNOWN_RESOURCES
 from ...state import EmulatorState
+from ..request_helpers import MULTI_TENANT
 from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
-
-MULTI_TENANT = ("organizations", "common")
 
 
 def invalid_grant(code: int, description: str) -> Response:
