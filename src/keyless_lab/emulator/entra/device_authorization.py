@@ -17,7 +17,7 @@ from ..managed_identity.imds import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
-from .request_helpers import MAX_FORM_BYTES, parse_form, read_bounded, resolve_tenant
+from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
 from .signin import DEVICE_LOGIN_PATH
 
 DEVICECODE_PATH = "/{tenant}/oauth2/v2.0/devicecode"
@@ -38,7 +38,7 @@ def routes(state: EmulatorState) -> list[Route]:
         if not client_id:
             return errors.missing_parameter("client_id")
         if state.directory.public_client(client_id) is None:
-            return unknown_application(client_id, tenant.name if not isinstance(tenant, str) else segment)
+            return unknown_application(client_id, segment if isinstance(tenant, MultiTenant) else tenant.name)
         scope = fields.get("scope", "")
         resource = resource_of_default_scope(scope)
         if resource is None or resource not in KNOWN_RESOURCES:

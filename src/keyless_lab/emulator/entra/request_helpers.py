@@ -5,6 +5,7 @@ authorization endpoint and the sign-in pages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
@@ -52,8 +53,15 @@ async def read_form(request: Request) -> dict[str, str]:
     return parse_form(body)
 
 
-def resolve_tenant(state: EmulatorState, segment: str) -> Tenant | str | None:
-    """The tenant named by a path segment; "multi" for organizations/common; None if unknown."""
+@dataclass(frozen=True)
+class MultiTenant:
+    """A path naming no tenant (`organizations`, `common`): whichever tenant the user signs in to."""
+
+    segment: str
+
+
+def resolve_tenant(state: EmulatorState, segment: str) -> Tenant | MultiTenant | None:
+    """The tenant named by a path segment; `MultiTenant` for organizations/common; None if unknown."""
     if segment.lower() in MULTI_TENANT:
-        return "multi"
+        return MultiTenant(segment)
     return state.directory.tenant(segment)

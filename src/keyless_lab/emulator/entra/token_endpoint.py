@@ -20,7 +20,7 @@ from starlette.routing import Route
 from .. import errors
 from ..state import EmulatorState
 from .grants import GRANTS, USER_GRANTS, TokenRequest
-from .request_helpers import MAX_FORM_BYTES, MULTI_TENANT, parse_form, read_bounded
+from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
 
 TOKEN_PATH = "/{tenant}/oauth2/v2.0/token"
 V1_TOKEN_PATH = "/{tenant}/oauth2/token"
@@ -55,10 +55,10 @@ def v1_response(response: Response, resource: str, now: float) -> Response:
 def routes(state: EmulatorState) -> list[Route]:
     async def token(request: Request) -> Response:
         tenant_segment = request.path_params["tenant"]
-        tenant = state.directory.tenant(tenant_segment)
-        multi_tenant = tenant is None and tenant_segment.lower() in MULTI_TENANT
-        if tenant is None and not multi_tenant:
+        resolved = resolve_tenant(state, tenant_segment)
+        if resolved is None:
             return errors.unknown_tenant(tenant_segment)
+        tenant = None if isinstance(resolved, MultiTenant) else resolved
         body = await read_bounded(request, MAX_FORM_BYTES)
         if body is None:
             return errors.entra_error("invalid_request", 900144, "The request body is too large.")
