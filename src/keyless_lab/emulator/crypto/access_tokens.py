@@ -32,6 +32,8 @@ OPENAI_AUDIENCES = (
     "7d312290-28c8-473c-a0ed-8e53749b6d6d",
     "https://ai.azure.com",
 )
+# Resources a token can be requested for in the lab (others do not exist in the tenant).
+KNOWN_RESOURCES = (*OPENAI_AUDIENCES, "https://management.azure.com", "https://management.azure.com/")
 
 
 def v1_issuer(tenant_id: str) -> str:

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import errors
-from ..managed_identity.imds import KNOWN_RESOURCES
+from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application

@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..directory import Tenant, User
-from ..managed_identity.imds import KNOWN_RESOURCES
 from ..state import EmulatorState
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
 from .request_helpers import read_form, resolve_tenant

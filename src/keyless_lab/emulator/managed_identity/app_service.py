@@ -17,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..state import EmulatorState
-from .imds import KNOWN_RESOURCES, _resource_from
+from .imds import resource_from
 
 APP_SERVICE_TOKEN_PATH = "/msi/token"
 API_VERSION = "2019-08-01"
@@ -41,7 +42,7 @@ def routes(state: EmulatorState) -> list[Route]:
             return app_service_error(401, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.")
         if query.get("api-version") != API_VERSION:
             return app_service_error(400, f"Unsupported api-version; use api-version={API_VERSION}.")
-        resource = _resource_from(query.get("resource", ""))
+        resource = resource_from(query.get("resource", ""))
         if not resource:
             return app_service_error(400, "Required query variable 'resource' is missing.")
         principal = state.directory.attached_identity(

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import errors
-from ..crypto.access_tokens import OPENAI_AUDIENCES
+from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..state import EmulatorState
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
@@ -35,11 +35,9 @@ IMDS_API_VERSIONS = (
     "2019-08-01", "2019-06-04", "2019-06-01", "2019-04-30", "2019-03-11", "2019-02-01", "2018-10-01",
     "2018-04-02", "2018-02-01",
 )  # fmt: skip
-# Resources a token can be requested for in the lab (others do not exist in the tenant).
-KNOWN_RESOURCES = (*OPENAI_AUDIENCES, "https://management.azure.com", "https://management.azure.com/")
 
 
-def _resource_from(value: str) -> str:
+def resource_from(value: str) -> str:
     """IMDS takes a resource URI; tolerate a scope (`…/.default`) as MSAL may pass either."""
     return value.removesuffix("/.default") if value.endswith("/.default") else value
 
@@ -60,7 +58,7 @@ def routes(state: EmulatorState) -> list[Route]:
                 },
                 status_code=400,
             )
-        resource = _resource_from(query.get("resource", ""))
+        resource = resource_from(query.get("resource", ""))
         if not resource:
             return errors.imds_error("Required query variable 'resource' is missing")
         principal = state.directory.attached_identity(

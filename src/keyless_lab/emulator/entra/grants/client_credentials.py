@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ... import errors
-from ...managed_identity.imds import KNOWN_RESOURCES
+from ...crypto.access_tokens import KNOWN_RESOURCES
 from ...state import EmulatorState
 from .base import OIDC_SCOPES, TokenRequest, token_response
 from .client_auth import AuthenticatedClient, authenticate_client

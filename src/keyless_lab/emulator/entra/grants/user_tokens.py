@@ -14,8 +14,8 @@ import json
 from starlette.responses import Response
 
 from ... import errors
+from ...crypto.access_tokens import KNOWN_RESOURCES
 from ...directory import User
-from ...managed_identity.imds import KNOWN_RESOURCES
 from ...state import EmulatorState
 from ..request_helpers import MULTI_TENANT
 from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
