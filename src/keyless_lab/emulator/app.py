@@ -15,7 +15,8 @@ from starlette.responses import Response
 
 from . import errors
 from .body_limit import BodyLimit
-from .entra import device_authorization, discovery, signin, token_endpoint
+from .entra import aadsts, device_authorization, discovery, signin, token_endpoint
+from .entra.aadsts import EntraError
 from .federation import routes as issuers
 from .lab import admin as lab_admin
 from .lab import device_approval
@@ -46,7 +47,8 @@ def _app(state: EmulatorState, surfaces: tuple[object, ...]) -> Starlette:
         state.advertised_endpoints.update(getattr(surface, "ADVERTISES", {}))
     return Starlette(
         routes=routes,
-        exception_handlers={404: _not_found, 405: _method_not_allowed},
+        # Every Entra error raised by a route is rendered by one handler, in Entra's shape.
+        exception_handlers={404: _not_found, 405: _method_not_allowed, EntraError: aadsts.render},
         middleware=[Middleware(BodyLimit)],  # every body bounded, chunked ones included (413)
     )
 

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from .. import errors
 from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..state import EmulatorState
+from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, EntraError
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
 from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
@@ -32,11 +33,11 @@ def routes(state: EmulatorState) -> list[Route]:
             return errors.unknown_tenant(segment)
         body = await read_bounded(request, MAX_FORM_BYTES)  # chunked bodies too
         if body is None:
-            return errors.entra_error("invalid_request", 900144, "The request body is too large.")
+            raise EntraError(BODY_TOO_LARGE)
         fields = parse_form(body)
         client_id = fields.get("client_id", "").lower()
         if not client_id:
-            return errors.missing_parameter("client_id")
+            raise EntraError(MISSING_PARAMETER, name="client_id")
         if state.directory.public_client(client_id) is None:
             return unknown_application(client_id, segment if isinstance(tenant, MultiTenant) else tenant.name)
         scope = fields.get("scope", "")

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from .. import errors
 from ..state import EmulatorState
+from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNSUPPORTED_GRANT_TYPE, EntraError
 from .grants import GRANTS, USER_GRANTS, TokenRequest
 from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
 
@@ -61,19 +62,15 @@ def routes(state: EmulatorState) -> list[Route]:
         tenant = None if isinstance(resolved, MultiTenant) else resolved
         body = await read_bounded(request, MAX_FORM_BYTES)
         if body is None:
-            return errors.entra_error("invalid_request", 900144, "The request body is too large.")
+            raise EntraError(BODY_TOO_LARGE)
         v1 = request.url.path.endswith("/oauth2/token")
         fields = v1_fields(parse_form(body)) if v1 else parse_form(body)
         grant_type = fields.get("grant_type", "")
         if not grant_type:
-            return errors.missing_parameter("grant_type")
+            raise EntraError(MISSING_PARAMETER, name="grant_type")
         grant = GRANTS.get(grant_type)
         if grant is None:
-            return errors.entra_error(
-                "unsupported_grant_type",
-                70003,
-                f"The app requested an unsupported grant type '{grant_type}'.",
-            )
+            raise EntraError(UNSUPPORTED_GRANT_TYPE, grant_type=grant_type)
         if tenant is None:  # organizations/common: only user grants (the user's tenant is in the grant)
             if grant_type not in USER_GRANTS:
                 return errors.unknown_tenant(tenant_segment)

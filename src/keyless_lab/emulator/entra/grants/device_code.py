@@ -15,10 +15,20 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ... import errors
 from ...state import EmulatorState
+from ..aadsts import (
+    CODE_ALREADY_REDEEMED,
+    DEVICE_CODE_DECLINED,
+    DEVICE_CODE_EXPIRED,
+    DEVICE_CODE_PENDING,
+    DEVICE_CODE_SLOW_DOWN,
+    MALFORMED_GRANT,
+    MISSING_PARAMETER,
+    UNKNOWN_DEVICE_CODE,
+    EntraError,
+)
 from .base import TokenRequest
-from .user_tokens import invalid_grant, issue_user_tokens, malformed_grant, tenant_matches
+from .user_tokens import issue_user_tokens, tenant_matches
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -27,36 +37,24 @@ async def device_code(state: EmulatorState, req: TokenRequest) -> Response:
     fields = req.fields
     code = fields.get("device_code") or fields.get("code", "")
     if not code:
-        return errors.missing_parameter("device_code")
+        raise EntraError(MISSING_PARAMETER, name="device_code")
     device, problem = state.user_sessions.poll_device(code, fields.get("client_id", "").lower())
     if device is None:
-        return invalid_grant(7000014, "The provided value for the input parameter 'device_code' is not valid.")
+        raise EntraError(UNKNOWN_DEVICE_CODE)
     if problem == "wrong_client":
-        return malformed_grant()
+        raise EntraError(MALFORMED_GRANT)
     if problem == "declined":
-        return errors.entra_error("authorization_declined", 65004, "User declined to consent to access the app.")
+        raise EntraError(DEVICE_CODE_DECLINED)
     if problem == "pending":
-        return errors.entra_error(
-            "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."
-        )
+        raise EntraError(DEVICE_CODE_PENDING)
     if problem == "slow_down":
-        return errors.entra_error(
-            "slow_down", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling, more slowly."
-        )
+        raise EntraError(DEVICE_CODE_SLOW_DOWN)
     if problem == "expired":
-        return errors.entra_error(
-            "expired_token",
-            70020,
-            "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
-        )
+        raise EntraError(DEVICE_CODE_EXPIRED)
     if problem == "redeemed":
-        return invalid_grant(
-            54005,
-            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an "
-            "existing refresh token.",
-        )
+        raise EntraError(CODE_ALREADY_REDEEMED)
     user = state.directory.user(device.user_id or "")
     if user is None or not tenant_matches(req, user):
-        return malformed_grant()
+        raise EntraError(MALFORMED_GRANT)
     scope = fields.get("scope") or device.scope
     return issue_user_tokens(state, req, user, device.client_id, scope, "device_code")

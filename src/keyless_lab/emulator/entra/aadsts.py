@@ -1,0 +1,110 @@
+"""Entra ID's errors in one table: AADSTS code -> OAuth `error`, description template, status, and
+where the text comes from; `EntraError` is what an Entra surface raises, rendered in one place
+(`render`, registered as the application's handler) in Entra's body shape (`errors.entra_error`).
+
+A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
+says what Entra answers. Converted so far: the device code grant and the token and device
+authorization endpoints' own checks; the other grants still build their answers with
+`errors.entra_error(...)` and move here the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from .. import errors
+
+
+@dataclass(frozen=True)
+class Aadsts:
+    code: int
+    error: str  # the OAuth `error` field
+    template: str  # the description after `AADSTS<code>: `, with {named} fields
+    seen: str  # where the text was seen, or "unconfirmed: ..." (what the lab chose and why)
+    status: int = 400
+
+
+BODY_TOO_LARGE = Aadsts(
+    900144,
+    "invalid_request",
+    "The request body is too large.",
+    "unconfirmed: the lab's text for a form past 64 KiB (Entra's limit and wording are not documented)",
+)
+MISSING_PARAMETER = Aadsts(
+    900144,
+    "invalid_request",
+    "The request body must contain the following parameter: '{name}'.",
+    "Entra ID token endpoint, a request without a required form field",
+)
+UNSUPPORTED_GRANT_TYPE = Aadsts(
+    70003,
+    "unsupported_grant_type",
+    "The app requested an unsupported grant type '{grant_type}'.",
+    "Entra ID token endpoint, an unknown grant_type",
+)
+MALFORMED_GRANT = Aadsts(
+    9002313,
+    "invalid_grant",
+    "Invalid request. Request is malformed or invalid.",
+    "Entra ID token endpoint, a grant redeemed by another client or in another tenant",
+)
+UNKNOWN_DEVICE_CODE = Aadsts(
+    7000014,
+    "invalid_grant",
+    "The provided value for the input parameter 'device_code' is not valid.",
+    "captured Entra responses for an unknown device_code (issue 14 fidelity 3)",
+)
+DEVICE_CODE_DECLINED = Aadsts(
+    65004,
+    "authorization_declined",
+    "User declined to consent to access the app.",
+    "unconfirmed: `authorization_declined` is Entra's documented error for a declined device flow; "
+    "the code is Entra's for a declined consent",
+)
+DEVICE_CODE_PENDING = Aadsts(
+    70016,
+    "authorization_pending",
+    "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+    "Entra ID device code polling before the person signs in",
+)
+DEVICE_CODE_SLOW_DOWN = Aadsts(
+    70016,
+    "slow_down",
+    "OAuth 2.0 device flow error. Authorization is pending. Continue polling, more slowly.",
+    "unconfirmed: the lab's text for polling faster than `interval` (RFC 8628 `slow_down`)",
+)
+DEVICE_CODE_EXPIRED = Aadsts(
+    70020,
+    "expired_token",
+    "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+    "Entra ID device code polling after 15 minutes (the `error` field name is unconfirmed)",
+)
+CODE_ALREADY_REDEEMED = Aadsts(
+    54005,
+    "invalid_grant",
+    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing "
+    "refresh token.",
+    "Entra ID token endpoint, an authorization or device code redeemed twice",
+)
+
+
+class EntraError(Exception):
+    """Raised where an Entra error happens; rendered by `render` (one handler for every Entra route)."""
+
+    def __init__(self, entry: Aadsts, **fields: Any) -> None:
+        super().__init__(f"AADSTS{entry.code}")
+        self.entry, self.fields = entry, fields
+
+    def response(self) -> JSONResponse:
+        entry = self.entry
+        return errors.entra_error(entry.error, entry.code, entry.template.format(**self.fields), entry.status)
+
+
+async def render(request: Request, exc: Exception) -> JSONResponse:
+    """The application's exception handler for `EntraError`."""
+    assert isinstance(exc, EntraError)
+    return exc.response()
