@@ -3,9 +3,9 @@ where the text comes from; `EntraError` is what an Entra surface raises, rendere
 (`render`, registered as the application's handler) in Entra's body shape (`errors.entra_error`).
 
 A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
-says what Entra answers. Converted so far: the device code grant and the token and device
-authorization endpoints' own checks; the other grants still build their answers with
-`errors.entra_error(...)` and move here the same way.
+says what Entra answers. Converted so far: the device code, authorization code and refresh token
+grants and the token and device authorization endpoints' own checks; the other grants still build
+their answers with `errors.entra_error(...)` and move here the same way.
 """
 
 from __future__ import annotations
@@ -89,6 +89,46 @@ CODE_ALREADY_REDEEMED = Aadsts(
     "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing "
     "refresh token.",
     "Entra ID token endpoint, an authorization or device code redeemed twice",
+)
+
+CODE_EXPIRED = Aadsts(
+    70008,
+    "invalid_grant",
+    "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive "
+    "authorization request for this user and resource.",
+    "Entra ID token endpoint, an authorization code redeemed after its lifetime",
+)
+CODE_OTHER_CLIENT = Aadsts(
+    70000,
+    "invalid_grant",
+    "The provided value for the 'code' parameter is not valid. The code was issued to a different client.",
+    "Entra ID token endpoint, an authorization code redeemed by another client",
+)
+CODE_OTHER_REDIRECT_URI = Aadsts(
+    70000,
+    "invalid_grant",
+    "The provided value for the 'redirect_uri' is not valid. The value must exactly match the redirect URI used "
+    "to obtain the authorization code.",
+    "Entra ID token endpoint, a code redeemed with another redirect_uri",
+)
+PKCE_MISMATCH = Aadsts(
+    501481,
+    "invalid_grant",
+    "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+    "Entra ID token endpoint, a PKCE code_verifier that does not match",
+)
+REFRESH_TOKEN_EXPIRED = Aadsts(
+    700082,
+    "invalid_grant",
+    "The refresh token has expired due to inactivity. The token was issued on {issued} and was inactive for "
+    "90.00:00:00.",
+    "Entra ID token endpoint, a refresh token unused for 90 days",
+)
+REFRESH_TOKEN_OTHER_CLIENT = Aadsts(
+    70000,
+    "invalid_grant",
+    "The provided value for the 'refresh_token' is not valid. The token was issued to a different client.",
+    "Entra ID token endpoint, a refresh token redeemed by another client",
 )
 
 

@@ -11,36 +11,34 @@ import datetime as dt
 
 from starlette.responses import Response
 
-from ... import errors
 from ...state import EmulatorState
+from ..aadsts import (
+    MALFORMED_GRANT,
+    MISSING_PARAMETER,
+    REFRESH_TOKEN_EXPIRED,
+    REFRESH_TOKEN_OTHER_CLIENT,
+    EntraError,
+)
 from .base import TokenRequest
-from .user_tokens import invalid_grant, issue_user_tokens, malformed_grant, tenant_matches
+from .user_tokens import issue_user_tokens, tenant_matches
 
 
 async def refresh_token(state: EmulatorState, req: TokenRequest) -> Response:
     fields = req.fields
     for name in ("client_id", "refresh_token"):
         if not fields.get(name):
-            return errors.missing_parameter(name)
+            raise EntraError(MISSING_PARAMETER, name=name)
     grant, problem = state.user_sessions.use_refresh_token(fields["refresh_token"])
     if grant is None:
-        return malformed_grant()
+        raise EntraError(MALFORMED_GRANT)
     if problem == "expired":
         issued = dt.datetime.fromtimestamp(grant.issued_at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
-        return invalid_grant(
-            700082,
-            f"The refresh token has expired due to inactivity. The token was issued on {issued} and was inactive "
-            "for 90.00:00:00.",
-        )
+        raise EntraError(REFRESH_TOKEN_EXPIRED, issued=issued)
     if grant.client_id != fields["client_id"].lower():
-        return errors.entra_error(
-            "invalid_grant",
-            70000,
-            "The provided value for the 'refresh_token' is not valid. The token was issued to a different client.",
-        )
+        raise EntraError(REFRESH_TOKEN_OTHER_CLIENT)
     user = state.directory.user(grant.user_id)
     if user is None or not tenant_matches(req, user):
-        return malformed_grant()
+        raise EntraError(MALFORMED_GRANT)
     scope = fields.get("scope", "")
     if "offline_access" not in scope.split():
         scope += " offline_access"  # a refresh token request always gets a new refresh token

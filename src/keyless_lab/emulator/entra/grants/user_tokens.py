@@ -13,20 +13,11 @@ import json
 
 from starlette.responses import Response
 
-from ... import errors
 from ...crypto.access_tokens import KNOWN_RESOURCES
 from ...directory import User
 from ...state import EmulatorState
 from ..request_helpers import MULTI_TENANT
 from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
-
-
-def invalid_grant(code: int, description: str) -> Response:
-    return errors.entra_error("invalid_grant", code, description)
-
-
-def malformed_grant() -> Response:
-    return invalid_grant(9002313, "Invalid request. Request is malformed or invalid.")
 
 
 def tenant_matches(req: TokenRequest, user: User) -> bool:
