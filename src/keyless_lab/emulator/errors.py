@@ -85,13 +85,6 @@ def resource_not_found() -> JSONResponse:
     return JSONResponse({"error": {"code": "404", "message": "Resource not found"}}, status_code=404)
 
 
-def bad_request(message: str, param: str | None = None) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": None}},
-        status_code=400,
-    )
-
-
 def invalid_request(message: str, param: str | None = None, code: str | None = None) -> JSONResponse:
     """A request-validation error in the OpenAI shape that Azure OpenAI passes through (400)."""
     return JSONResponse(

@@ -81,7 +81,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any] | Response:
     try:
         body = loads(raw)
     except (ValueError, RecursionError):
-        return errors.bad_request("We could not parse the JSON body of your request.")
+        return errors.invalid_request("We could not parse the JSON body of your request.")
     if not isinstance(body, dict):
         return errors.invalid_request(
             f"Invalid type for body: expected an object, but got {_type_name(body)} instead.", code="invalid_type"
