@@ -18,7 +18,9 @@ ENTRIES = [v for v in vars(aadsts).values() if isinstance(v, aadsts.Aadsts)]
 def test_every_entry_renders_entras_body_with_its_code_and_says_where_it_was_seen() -> None:
     assert len(ENTRIES) >= 10
     for entry in ENTRIES:
-        fields = {"name": "x", "grant_type": "x", "issued": "x"}
+        fields = dict.fromkeys(
+            ("name", "grant_type", "issued", "now", "valid_from", "expiry", "scope", "item", "resource", "tenant"), "x"
+        )
         body = json.loads(bytes(aadsts.EntraError(entry, **fields).response().body))
         assert body["error"] == entry.error and body["error_codes"] == [entry.code]
         assert body["error_description"].startswith(f"AADSTS{entry.code}: {entry.template.format(**fields)} Trace ID: ")

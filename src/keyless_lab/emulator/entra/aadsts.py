@@ -3,9 +3,10 @@ where the text comes from; `EntraError` is what an Entra surface raises, rendere
 (`render`, registered as the application's handler) in Entra's body shape (`errors.entra_error`).
 
 A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
-says what Entra answers. Converted so far: the device code, authorization code and refresh token
-grants and the token and device authorization endpoints' own checks; the other grants still build
-their answers with `errors.entra_error(...)` and move here the same way.
+says what Entra answers. Converted so far: the device code, authorization code, refresh token and
+client credentials grants, scopes, assertion lifetimes, and the token and device authorization
+endpoints' own checks; client authentication (secrets, certificate and federated assertions) still
+builds its answers with `errors.entra_error(...)` and moves here the same way.
 """
 
 from __future__ import annotations
@@ -129,6 +130,50 @@ REFRESH_TOKEN_OTHER_CLIENT = Aadsts(
     "invalid_grant",
     "The provided value for the 'refresh_token' is not valid. The token was issued to a different client.",
     "Entra ID token endpoint, a refresh token redeemed by another client",
+)
+
+MALFORMED_JWT = Aadsts(
+    50027,
+    "invalid_request",
+    "JWT token is invalid or malformed.",
+    "Entra ID token endpoint, a client assertion that does not parse as a JWT",
+)
+ASSERTION_OUTSIDE_VALIDITY = Aadsts(
+    700024,
+    "invalid_client",
+    "Client assertion is not within its valid time range. Current time: {now}, assertion valid from {valid_from}, "
+    "expiry time of assertion {expiry}. Review the documentation at "
+    "https://learn.microsoft.com/entra/identity-platform/certificate-credentials .",
+    "Entra ID token endpoint, an expired or not yet valid client assertion",
+    status=401,
+)
+INVALID_SCOPE = Aadsts(
+    70011,
+    "invalid_scope",
+    "The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid.",
+    "Entra ID token endpoint and /authorize, a scope naming no known resource",
+)
+INCOMPATIBLE_SCOPES = Aadsts(
+    70011,
+    "invalid_scope",
+    "The provided value for the input parameter 'scope' is not valid. One or more scopes in '{scope}' are not "
+    "compatible with each other.",
+    "Entra ID token endpoint, client credentials asking for two resources at once",
+)
+SCOPE_WITHOUT_DEFAULT = Aadsts(
+    1002012,
+    "invalid_scope",
+    "The provided value for scope {item} is not valid. Client credential flows must have a scope value with "
+    "/.default suffixed to the resource identifier (application ID URI).",
+    "Entra ID token endpoint, client credentials with a delegated scope",
+)
+UNKNOWN_RESOURCE = Aadsts(
+    500011,
+    "invalid_resource",
+    "The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the "
+    "application has not been installed by the administrator of the tenant or consented to by any user in the "
+    "tenant. You might have sent your authentication request to the wrong tenant.",
+    "Entra ID token endpoint, a scope for a resource the tenant does not have",
 )
 
 

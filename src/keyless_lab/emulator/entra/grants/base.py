@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ... import errors
 from ...crypto.access_tokens import IssuedToken
 from ...directory import Tenant
+from ..aadsts import INVALID_SCOPE, EntraError
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,7 @@ def resource_of_default_scope(scope: str) -> str | None:
 
 
 def invalid_scope(scope: str) -> JSONResponse:
-    return errors.entra_error(
-        "invalid_scope",
-        70011,
-        f"The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid.",
-    )
+    return EntraError(INVALID_SCOPE, scope=scope).response()
 
 
 def token_response(issued: IssuedToken, extra: dict[str, object] | None = None) -> JSONResponse:

@@ -137,4 +137,5 @@ def verify_certificate_assertion(
             "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
             status=401,
         )
-    return check_assertion_lifetime(state, claims)
+    check_assertion_lifetime(state, claims)  # raises AADSTS700024 outside the validity window
+    return None

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ... import errors
 from ...crypto.access_tokens import KNOWN_RESOURCES
 from ...state import EmulatorState
+from ..aadsts import (
+    INCOMPATIBLE_SCOPES,
+    MISSING_PARAMETER,
+    SCOPE_WITHOUT_DEFAULT,
+    UNKNOWN_RESOURCE,
+    EntraError,
+)
 from .base import OIDC_SCOPES, TokenRequest, token_response
 from .client_auth import AuthenticatedClient, authenticate_client
 
@@ -19,37 +25,21 @@ from .client_auth import AuthenticatedClient, authenticate_client
 from .client_auth import unknown_application as unknown_application
 
 
-def check_scope(state: EmulatorState, req: TokenRequest) -> str | Response:
-    """The resource of a client-credentials scope, or the error Entra returns for the scope."""
+def check_scope(state: EmulatorState, req: TokenRequest) -> str:
+    """The resource of a client-credentials scope; raises the error Entra returns for the scope."""
     scope = req.fields.get("scope", "")
     if not scope.strip():
-        return errors.missing_parameter("scope")
+        raise EntraError(MISSING_PARAMETER, name="scope")
     scopes = scope.split()
     for item in scopes:
         if not item.endswith("/.default"):
-            return errors.entra_error(
-                "invalid_scope",
-                1002012,
-                f"The provided value for scope {item} is not valid. Client credential flows must have a scope "
-                "value with /.default suffixed to the resource identifier (application ID URI).",
-            )
+            raise EntraError(SCOPE_WITHOUT_DEFAULT, item=item)
     resources = [s.removesuffix("/.default") for s in scopes if s not in OIDC_SCOPES]
     if len(resources) != 1:
-        return errors.entra_error(
-            "invalid_scope",
-            70011,
-            f"The provided value for the input parameter 'scope' is not valid. One or more scopes in '{scope}' "
-            "are not compatible with each other.",
-        )
+        raise EntraError(INCOMPATIBLE_SCOPES, scope=scope)
     resource = resources[0]
     if resource not in KNOWN_RESOURCES:
-        return errors.entra_error(
-            "invalid_resource",
-            500011,
-            f"The resource principal named {resource} was not found in the tenant named {req.tenant.name}. This "
-            "can happen if the application has not been installed by the administrator of the tenant or consented "
-            "to by any user in the tenant. You might have sent your authentication request to the wrong tenant.",
-        )
+        raise EntraError(UNKNOWN_RESOURCE, resource=resource, tenant=req.tenant.name)
     return resource
 
 
@@ -70,8 +60,6 @@ async def client_credentials(state: EmulatorState, req: TokenRequest) -> Respons
         )
         return client
     resource = check_scope(state, req)
-    if isinstance(resource, Response):
-        return resource
     state.audit.record(
         "Entra ID", "token client_credentials", client.principal.name, client.principal.object_id, client.method, 200
     )

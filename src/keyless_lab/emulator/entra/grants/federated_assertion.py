@@ -71,9 +71,7 @@ def verify_federated_assertion(
             "verify the signature failed.]",
             status=401,
         )
-    expired = check_assertion_lifetime(state, claims)
-    if expired is not None:
-        return expired
+    check_assertion_lifetime(state, claims)  # raises AADSTS700024 outside the validity window
 
     subject = claims.get("sub")
     candidates = [f for f in candidates if f.subject == subject]
