@@ -14,6 +14,9 @@ from keyless_lab.emulator.directory.seed_ids import (
     NOACCESS_IDENTITY_CLIENT_ID,
     NOACCESS_IDENTITY_OBJECT_ID,
 )
+from keyless_lab.emulator.directory.seed_ids import (
+    VM_OBJECT_ID as SEED_VM_OBJECT_ID,
+)
 from keyless_lab.emulator.errors import DEPLOYMENT_NOT_FOUND_MESSAGE, KEY_401_MESSAGE, TOKEN_401_MESSAGE
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -24,6 +27,7 @@ TENANT = CONTOSO_TENANT_ID
 OTHER_TENANT = FABRIKAM_TENANT_ID
 NOACCESS_CLIENT_ID = NOACCESS_IDENTITY_CLIENT_ID
 NOACCESS_OBJECT_ID = NOACCESS_IDENTITY_OBJECT_ID
+VM_OBJECT_ID = SEED_VM_OBJECT_ID  # re-exported for the data-plane tests
 MESSAGES = [{"role": "user", "content": "Which identity am I?"}]
 CHAT_PATH = f"/openai/deployments/{CHAT_DEPLOYMENT}/chat/completions?api-version={API_VERSION}"
 
