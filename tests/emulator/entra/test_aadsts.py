@@ -19,7 +19,23 @@ def test_every_entry_renders_entras_body_with_its_code_and_says_where_it_was_see
     assert len(ENTRIES) >= 10
     for entry in ENTRIES:
         fields = dict.fromkeys(
-            ("name", "grant_type", "issued", "now", "valid_from", "expiry", "scope", "item", "resource", "tenant"), "x"
+            (
+                "name",
+                "grant_type",
+                "issued",
+                "now",
+                "valid_from",
+                "expiry",
+                "scope",
+                "item",
+                "resource",
+                "tenant",
+                "client_id",
+                "what",
+                "value",
+                "kid",
+            ),
+            "x",
         )
         body = json.loads(bytes(aadsts.EntraError(entry, **fields).response().body))
         assert body["error"] == entry.error and body["error_codes"] == [entry.code]

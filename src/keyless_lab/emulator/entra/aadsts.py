@@ -4,9 +4,10 @@ where the text comes from; `EntraError` is what an Entra surface raises, rendere
 
 A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
 says what Entra answers. Converted so far: the device code, authorization code, refresh token and
-client credentials grants, scopes, assertion lifetimes, and the token and device authorization
-endpoints' own checks; client authentication (secrets, certificate and federated assertions) still
-builds its answers with `errors.entra_error(...)` and moves here the same way.
+client credentials grants, client authentication (secrets, federated assertions), scopes, assertion
+lifetimes, and the token and device authorization endpoints' own checks; the certificate assertion
+checks (`grants/certificate_assertion.py`) still build their answers with `errors.entra_error(...)`
+and move here the same way.
 """
 
 from __future__ import annotations
@@ -174,6 +175,101 @@ UNKNOWN_RESOURCE = Aadsts(
     "application has not been installed by the administrator of the tenant or consented to by any user in the "
     "tenant. You might have sent your authentication request to the wrong tenant.",
     "Entra ID token endpoint, a scope for a resource the tenant does not have",
+)
+
+UNKNOWN_APPLICATION = Aadsts(
+    700016,
+    "unauthorized_client",
+    "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the "
+    "application has not been installed by the administrator of the tenant or consented to by any user in the "
+    "tenant. You may have sent your authentication request to the wrong tenant.",
+    "Entra ID token endpoint, an unknown client_id",
+)
+NO_CLIENT_CREDENTIAL = Aadsts(
+    7000218,
+    "invalid_client",
+    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    "Entra ID token endpoint, a confidential client sending neither secret nor assertion",
+    status=401,
+)
+UNEXPECTED_ASSERTION_TYPE = Aadsts(
+    90011,
+    "invalid_request",
+    "Unexpected client assertion type.",
+    "unconfirmed: the lab's text for a client_assertion_type other than jwt-bearer",
+)
+NO_CERTIFICATE_ON_CLIENT = Aadsts(
+    700027,
+    "invalid_client",
+    "Client assertion contains an invalid signature. [Reason - The key was not found., Please visit the Azure "
+    "Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{client_id}'.]",
+    "Entra ID token endpoint, a certificate assertion for a client with no certificate",
+    status=401,
+)
+INVALID_SECRET = Aadsts(
+    7000215,
+    "invalid_client",
+    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not "
+    "the client secret ID, for a secret added to app '{client_id}'.",
+    "Entra ID token endpoint, a wrong client secret",
+    status=401,
+)
+EXPIRED_SECRET = Aadsts(
+    7000222,
+    "invalid_client",
+    "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys "
+    "for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: "
+    "https://aka.ms/certCreds.",
+    "Entra ID token endpoint, a client secret past its end date",
+    status=401,
+)
+_NO_FEDERATED_RECORD = (
+    "No matching federated identity record found for presented assertion {what} '{value}'. Check your federated "
+    "identity credential Subject, Audience and Issuer against the presented assertion. "
+    "https://learn.microsoft.com/entra/workload-id/workload-identity-federation"
+)
+NO_FEDERATED_ISSUER = Aadsts(
+    700211,
+    "invalid_client",
+    _NO_FEDERATED_RECORD,
+    "Entra ID token endpoint, a federated assertion whose issuer no credential trusts",
+    status=401,
+)
+NO_FEDERATED_AUDIENCE = Aadsts(
+    700212,
+    "invalid_client",
+    _NO_FEDERATED_RECORD,
+    "Entra ID token endpoint, a federated assertion whose audience no credential lists",
+    status=401,
+)
+NO_FEDERATED_SUBJECT = Aadsts(
+    700213,
+    "invalid_client",
+    _NO_FEDERATED_RECORD,
+    "Entra ID token endpoint, a federated assertion whose subject no credential names",
+    status=401,
+)
+EXTERNAL_ISSUER_UNREACHABLE = Aadsts(
+    50166,
+    "invalid_request",
+    "Request to External OIDC endpoint failed.",
+    "Entra ID token endpoint, an external issuer whose keys cannot be fetched",
+)
+EXTERNAL_KEY_NOT_FOUND = Aadsts(
+    700027,
+    "invalid_client",
+    "Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by "
+    "client: '{kid}']",
+    "Entra ID token endpoint, a federated assertion signed with a key its issuer does not publish",
+    status=401,
+)
+EXTERNAL_SIGNATURE_INVALID = Aadsts(
+    700027,
+    "invalid_client",
+    "Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify the "
+    "signature failed.]",
+    "Entra ID token endpoint, a federated assertion whose signature does not verify",
+    status=401,
 )
 
 

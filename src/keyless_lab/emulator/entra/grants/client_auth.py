@@ -22,6 +22,17 @@ from starlette.responses import Response
 from ... import errors
 from ...directory import Application, Principal
 from ...state import EmulatorState
+from ..aadsts import (
+    EXPIRED_SECRET,
+    INVALID_SECRET,
+    MALFORMED_JWT,
+    MISSING_PARAMETER,
+    NO_CERTIFICATE_ON_CLIENT,
+    NO_CLIENT_CREDENTIAL,
+    UNEXPECTED_ASSERTION_TYPE,
+    UNKNOWN_APPLICATION,
+    EntraError,
+)
 from .base import TokenRequest
 from .certificate_assertion import verify_certificate_assertion
 from .federated_assertion import verify_federated_assertion
@@ -41,17 +52,11 @@ class AuthenticatedClient:
 
 
 def unknown_application(client_id: str, tenant_name: str) -> Response:
-    return errors.entra_error(
-        "unauthorized_client",
-        700016,
-        f"Application with identifier '{client_id}' was not found in the directory '{tenant_name}'. This can "
-        "happen if the application has not been installed by the administrator of the tenant or consented to "
-        "by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-    )
+    return EntraError(UNKNOWN_APPLICATION, client_id=client_id, tenant=tenant_name).response()
 
 
 def malformed_assertion() -> Response:
-    return errors.entra_error("invalid_request", 50027, "JWT token is invalid or malformed.")
+    return EntraError(MALFORMED_JWT).response()
 
 
 def basic_credentials(req: TokenRequest) -> tuple[str, str] | None:
@@ -86,12 +91,7 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
     if secret is None and basic is not None and basic[0].strip().lower() == client_id:
         secret = basic[1]
     if assertion is None and secret is None:
-        return errors.entra_error(
-            "invalid_client",
-            7000218,
-            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-            status=401,
-        )
+        return EntraError(NO_CLIENT_CREDENTIAL).response()
     if assertion is not None:
         return _authenticate_assertion(state, req, app, principal, assertion)
     assert secret is not None
@@ -104,9 +104,9 @@ def _authenticate_assertion(
     """A certificate assertion when `iss` is the client itself, otherwise a federated (external) token."""
     assertion_type = req.fields.get("client_assertion_type")
     if assertion_type is None:
-        return errors.missing_parameter("client_assertion_type")
+        return EntraError(MISSING_PARAMETER, name="client_assertion_type").response()
     if assertion_type != JWT_BEARER:
-        return errors.entra_error("invalid_request", 90011, "Unexpected client assertion type.")
+        return EntraError(UNEXPECTED_ASSERTION_TYPE).response()
     try:
         unverified = jwt.decode(assertion, options={"verify_signature": False})
         header = jwt.get_unverified_header(assertion)
@@ -124,24 +124,11 @@ def _authenticate_assertion(
 
 
 def _no_certificate_on(principal: Principal) -> Response:
-    return errors.entra_error(
-        "invalid_client",
-        700027,
-        f"Client assertion contains an invalid signature. [Reason - The key was not found., "
-        f"Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app "
-        f"Id '{principal.client_id}'.]",
-        status=401,
-    )
+    return EntraError(NO_CERTIFICATE_ON_CLIENT, client_id=principal.client_id).response()
 
 
 def invalid_secret(client_id: str) -> Response:
-    return errors.entra_error(
-        "invalid_client",
-        7000215,
-        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret "
-        f"value, not the client secret ID, for a secret added to app '{client_id}'.",
-        status=401,
-    )
+    return EntraError(INVALID_SECRET, client_id=client_id).response()
 
 
 def _check_secret(
@@ -153,12 +140,5 @@ def _check_secret(
     if not matching:
         return invalid_secret(app.client_id)
     if all(s.expires_at < state.clock.now() for s in matching):
-        return errors.entra_error(
-            "invalid_client",
-            7000222,
-            f"The provided client secret keys for app '{app.client_id}' are expired. Visit the Azure portal to "
-            f"create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate "
-            f"credentials for added security: https://aka.ms/certCreds.",
-            status=401,
-        )
+        return EntraError(EXPIRED_SECRET, client_id=app.client_id).response()
     return AuthenticatedClient(principal, "client secret", "1")
