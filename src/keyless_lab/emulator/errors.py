@@ -151,21 +151,6 @@ def entra_error(error: str, code: int, description: str, status: int = 400) -> J
     )
 
 
-def missing_parameter(name: str) -> JSONResponse:
-    """AADSTS900144: a required form field of an OAuth request is absent or empty."""
-    return entra_error("invalid_request", 900144, f"The request body must contain the following parameter: '{name}'.")
-
-
-def unknown_tenant(tenant: str) -> JSONResponse:
-    return entra_error(
-        "invalid_tenant",
-        90002,
-        f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing "
-        "into the correct cloud. Check with your subscription administrator, this may happen if there are "
-        "no active subscriptions for the tenant.",
-    )
-
-
 # -- Instance Metadata Service -------------------------------------------------------------------
 def imds_error(description: str, error: str = "invalid_request", status: int = 400) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)

@@ -4,6 +4,7 @@ client through the application's one handler."""
 from __future__ import annotations
 
 import json
+from string import Formatter
 
 from starlette.testclient import TestClient
 
@@ -18,25 +19,7 @@ ENTRIES = [v for v in vars(aadsts).values() if isinstance(v, aadsts.Aadsts)]
 def test_every_entry_renders_entras_body_with_its_code_and_says_where_it_was_seen() -> None:
     assert len(ENTRIES) >= 10
     for entry in ENTRIES:
-        fields = dict.fromkeys(
-            (
-                "name",
-                "grant_type",
-                "issued",
-                "now",
-                "valid_from",
-                "expiry",
-                "scope",
-                "item",
-                "resource",
-                "tenant",
-                "client_id",
-                "what",
-                "value",
-                "kid",
-            ),
-            "x",
-        )
+        fields = {name: "x" for _, name, _, _ in Formatter().parse(entry.template) if name}
         body = json.loads(bytes(aadsts.EntraError(entry, **fields).response().body))
         assert body["error"] == entry.error and body["error_codes"] == [entry.code]
         assert body["error_description"].startswith(f"AADSTS{entry.code}: {entry.template.format(**fields)} Trace ID: ")

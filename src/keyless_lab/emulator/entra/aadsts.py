@@ -5,9 +5,9 @@ where the text comes from; `EntraError` is what an Entra surface raises, rendere
 A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
 says what Entra answers. Converted so far: the device code, authorization code, refresh token and
 client credentials grants, client authentication (secrets, federated assertions), scopes, assertion
-lifetimes, and the token and device authorization endpoints' own checks; the certificate assertion
-checks (`grants/certificate_assertion.py`) still build their answers with `errors.entra_error(...)`
-and move here the same way.
+lifetimes, certificate assertions, discovery and the token and device authorization endpoints.
+Most grants raise `EntraError`; helpers whose callers expect a response (`unknown_application`,
+`invalid_secret`, the assertion checks) return `EntraError(...).response()`, built from the same table.
 """
 
 from __future__ import annotations
@@ -269,6 +269,54 @@ EXTERNAL_SIGNATURE_INVALID = Aadsts(
     "Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify the "
     "signature failed.]",
     "Entra ID token endpoint, a federated assertion whose signature does not verify",
+    status=401,
+)
+
+UNKNOWN_TENANT = Aadsts(
+    90002,
+    "invalid_tenant",
+    "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the "
+    "correct cloud. Check with your subscription administrator, this may happen if there are no active "
+    "subscriptions for the tenant.",
+    "Entra ID discovery and token endpoints, a tenant id or domain that does not exist",
+)
+CERTIFICATE_SIGNATURE_INVALID = Aadsts(
+    700027,
+    "invalid_client",
+    "Client assertion contains an invalid signature. [Reason - {reason}, Thumbprint of key used by client: "
+    "'{presented}',{found} Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured "
+    "keys for app Id '{client_id}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments "
+    "to determine the corresponding service endpoint and "
+    "https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query "
+    "request URL, such as 'https://graph.microsoft.com/beta/applications/{client_id}'].",
+    "Entra ID token endpoint, a certificate assertion with an unknown, expired or non-verifying key",
+    status=401,
+)
+UNSUPPORTED_ASSERTION_ALGORITHM = Aadsts(
+    5002730,
+    "invalid_request",
+    "Invalid JWT token. Unsupported key for the signing algorithm.",
+    "Entra ID token endpoint, a certificate assertion signed with an algorithm other than RS256/PS256",
+)
+NO_THUMBPRINT = Aadsts(
+    50027,
+    "invalid_request",
+    "Invalid JWT token. No certificate thumbprint specified in token header.",
+    "Entra ID token endpoint, a certificate assertion without x5t or x5t#S256",
+)
+SUBJECT_NOT_ISSUER = Aadsts(
+    50048,
+    "invalid_client",
+    "Subject must match the issuer claim in the client assertion.",
+    "Entra ID token endpoint, a certificate assertion whose sub differs from iss",
+    status=401,
+)
+WRONG_ASSERTION_AUDIENCE = Aadsts(
+    700023,
+    "invalid_client",
+    "Client assertion audience claim does not match Realm issuer. Review the documentation at "
+    "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
+    "captured Entra responses (2021) for a wrong `aud`; older answers said AADSTS50012",
     status=401,
 )
 

@@ -12,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import errors
 from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..state import EmulatorState
-from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, EntraError
+from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNKNOWN_TENANT, EntraError
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
 from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
@@ -30,7 +29,7 @@ def routes(state: EmulatorState) -> list[Route]:
         segment = request.path_params["tenant"]
         tenant = resolve_tenant(state, segment)
         if tenant is None:
-            return errors.unknown_tenant(segment)
+            raise EntraError(UNKNOWN_TENANT, tenant=segment)
         body = await read_bounded(request, MAX_FORM_BYTES)  # chunked bodies too
         if body is None:
             raise EntraError(BODY_TOO_LARGE)

@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import errors
 from ..crypto.access_tokens import v1_issuer
 from ..state import EmulatorState
+from .aadsts import UNKNOWN_TENANT, EntraError
 from .token_endpoint import V1_TOKEN_PATH
 
 V1_ADVERTISED = {"token_endpoint": V1_TOKEN_PATH}
@@ -60,20 +60,20 @@ def routes(state: EmulatorState) -> list[Route]:
         tenant = request.path_params["tenant"]
         tenant_id = _tenant_id(state, tenant)
         if tenant_id is None:
-            return errors.unknown_tenant(tenant)
+            raise EntraError(UNKNOWN_TENANT, tenant=tenant)
         return JSONResponse(discovery_document(state, tenant, tenant_id, v2=True))
 
     async def openid_configuration_v1(request: Request) -> Response:
         tenant = request.path_params["tenant"]
         tenant_id = _tenant_id(state, tenant)
         if tenant_id is None:
-            return errors.unknown_tenant(tenant)
+            raise EntraError(UNKNOWN_TENANT, tenant=tenant)
         return JSONResponse(discovery_document(state, tenant, tenant_id, v2=False))
 
     async def jwks(request: Request) -> Response:
         tenant = request.path_params.get("tenant", "common")
         if _tenant_id(state, tenant) is None:
-            return errors.unknown_tenant(tenant)
+            raise EntraError(UNKNOWN_TENANT, tenant=tenant)
         return JSONResponse(state.keys.jwks())
 
     return [

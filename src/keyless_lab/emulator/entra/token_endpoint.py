@@ -17,9 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import errors
 from ..state import EmulatorState
-from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNSUPPORTED_GRANT_TYPE, EntraError
+from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNKNOWN_TENANT, UNSUPPORTED_GRANT_TYPE, EntraError
 from .grants import GRANTS, USER_GRANTS, TokenRequest
 from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
 
@@ -58,7 +57,7 @@ def routes(state: EmulatorState) -> list[Route]:
         tenant_segment = request.path_params["tenant"]
         resolved = resolve_tenant(state, tenant_segment)
         if resolved is None:
-            return errors.unknown_tenant(tenant_segment)
+            raise EntraError(UNKNOWN_TENANT, tenant=tenant_segment)
         tenant = None if isinstance(resolved, MultiTenant) else resolved
         body = await read_bounded(request, MAX_FORM_BYTES)
         if body is None:
@@ -73,7 +72,7 @@ def routes(state: EmulatorState) -> list[Route]:
             raise EntraError(UNSUPPORTED_GRANT_TYPE, grant_type=grant_type)
         if tenant is None:  # organizations/common: only user grants (the user's tenant is in the grant)
             if grant_type not in USER_GRANTS:
-                return errors.unknown_tenant(tenant_segment)
+                raise EntraError(UNKNOWN_TENANT, tenant=tenant_segment)
             tenant = state.directory.primary_tenant
         path = V1_TOKEN_PATH if v1 else TOKEN_PATH
         token_url = state.urls.authority_host + path.format(tenant=tenant_segment)

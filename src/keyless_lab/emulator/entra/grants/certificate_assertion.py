@@ -17,10 +17,18 @@ import jwt
 from cryptography import x509
 from starlette.responses import Response
 
-from ... import errors
 from ...crypto.certificates import hex_from_b64url, thumbprint
 from ...directory import Application, RegisteredCertificate
 from ...state import EmulatorState
+from ..aadsts import (
+    CERTIFICATE_SIGNATURE_INVALID,
+    MALFORMED_JWT,
+    NO_THUMBPRINT,
+    SUBJECT_NOT_ISSUER,
+    UNSUPPORTED_ASSERTION_ALGORITHM,
+    WRONG_ASSERTION_AUDIENCE,
+    EntraError,
+)
 from .assertion_time import check_assertion_lifetime
 from .base import TokenRequest
 
@@ -33,17 +41,9 @@ def invalid_signature(app: Application, reason: str, presented: str, found: Regi
         start = found.certificate.not_valid_before_utc.strftime("%m/%d/%Y %H:%M:%S")
         end = found.certificate.not_valid_after_utc.strftime("%m/%d/%Y %H:%M:%S")
         found_text = f" Found key 'Start={start}, End={end}',"
-    return errors.entra_error(
-        "invalid_client",
-        700027,
-        f"Client assertion contains an invalid signature. [Reason - {reason}, Thumbprint of key used by client: "
-        f"'{presented}',{found_text} Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see "
-        f"configured keys for app Id '{app.client_id}'. Review the documentation at "
-        "https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding service endpoint and "
-        "https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query "
-        f"request URL, such as 'https://graph.microsoft.com/beta/applications/{app.client_id}'].",
-        status=401,
-    )
+    return EntraError(
+        CERTIFICATE_SIGNATURE_INVALID, reason=reason, presented=presented, found=found_text, client_id=app.client_id
+    ).response()
 
 
 def _presented_thumbprint(header: dict[str, Any]) -> tuple[str, str] | None:
@@ -83,14 +83,10 @@ def verify_certificate_assertion(
     """None when the assertion proves possession of a registered certificate's key, else Entra's error."""
     algorithm = header.get("alg")
     if algorithm not in ALGORITHMS:
-        return errors.entra_error(
-            "invalid_request", 5002730, "Invalid JWT token. Unsupported key for the signing algorithm."
-        )
+        return EntraError(UNSUPPORTED_ASSERTION_ALGORITHM).response()
     presented = _presented_thumbprint(header)
     if presented is None:
-        return errors.entra_error(
-            "invalid_request", 50027, "Invalid JWT token. No certificate thumbprint specified in token header."
-        )
+        return EntraError(NO_THUMBPRINT).response()
     kind, hex_thumbprint = presented
     registered = next(
         (c for c in app.certificates if (c.sha256_thumbprint if kind == "sha256" else c.thumbprint) == hex_thumbprint),
@@ -100,7 +96,7 @@ def verify_certificate_assertion(
         return invalid_signature(app, "The key was not found.", hex_thumbprint, None)
     leaf = _leaf_of_x5c(header)
     if leaf is False:
-        return errors.entra_error("invalid_request", 50027, "JWT token is invalid or malformed.")
+        return EntraError(MALFORMED_JWT).response()
     if isinstance(leaf, x509.Certificate) and thumbprint(leaf) != registered.thumbprint:
         return invalid_signature(app, "The key was not found.", thumbprint(leaf), None)
     now = state.clock.now()
@@ -118,9 +114,7 @@ def verify_certificate_assertion(
             app, "Key was found, but use of the key to verify the signature failed.", hex_thumbprint, registered
         )
     if claims.get("sub") != claims.get("iss"):
-        return errors.entra_error(
-            "invalid_client", 50048, "Subject must match the issuer claim in the client assertion.", status=401
-        )
+        return EntraError(SUBJECT_NOT_ISSUER).response()
     audience = claims.get("aud")
     accepted = {
         req.token_url,
@@ -130,12 +124,6 @@ def verify_certificate_assertion(
     audiences = audience if isinstance(audience, list) else [audience]
     if len(audiences) != 1 or audiences[0] not in accepted:
         # Current Entra wording (AADSTS700023, captured in 2021); older answers said AADSTS50012.
-        return errors.entra_error(
-            "invalid_client",
-            700023,
-            "Client assertion audience claim does not match Realm issuer. Review the documentation at "
-            "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
-            status=401,
-        )
+        return EntraError(WRONG_ASSERTION_AUDIENCE).response()
     check_assertion_lifetime(state, claims)  # raises AADSTS700024 outside the validity window
     return None

@@ -19,7 +19,6 @@ from urllib.parse import unquote
 import jwt
 from starlette.responses import Response
 
-from ... import errors
 from ...directory import Application, Principal
 from ...state import EmulatorState
 from ..aadsts import (
@@ -77,7 +76,7 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
     basic = basic_credentials(req)
     client_id = (req.fields.get("client_id") or (basic[0] if basic else "")).strip().lower()
     if not client_id:
-        return errors.missing_parameter("client_id")
+        return EntraError(MISSING_PARAMETER, name="client_id").response()
     app = state.directory.application(client_id)
     identity = None if app else state.directory.user_assigned_identity(client_id)
     owner = app or identity
