@@ -18,11 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from keyless_lab.emulator.directory.seed_ids import BATCH_APP_CLIENT_ID
+from keyless_lab.emulator.directory.seed_ids import BATCH_APP_CLIENT_ID, CONTOSO_TENANT_ID
 from keyless_lab.shims._lab import certificate_assertion
 
 CLIENT = BATCH_APP_CLIENT_ID
-TOKEN_URL = "https://127.0.0.1:1/813b284c-71c7-4e13-b233-b05203e22cc8/oauth2/v2.0/token"
+TOKEN_URL = f"https://127.0.0.1:1/{CONTOSO_TENANT_ID}/oauth2/v2.0/token"
 
 
 def pem_with_key_and_certificate(path: Path) -> x509.Certificate:

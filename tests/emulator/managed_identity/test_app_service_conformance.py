@@ -9,7 +9,12 @@ import pytest
 from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.directory.seed_ids import OPENAI_IDENTITY_CLIENT_ID, OPENAI_IDENTITY_OBJECT_ID, VM_OBJECT_ID
+from keyless_lab.emulator.directory.seed_ids import (
+    OPENAI_IDENTITY_CLIENT_ID,
+    OPENAI_IDENTITY_OBJECT_ID,
+    SUBSCRIPTION_ID,
+    VM_OBJECT_ID,
+)
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
 OPENAI_ID = {
@@ -17,7 +22,7 @@ OPENAI_ID = {
     "object_id": OPENAI_IDENTITY_OBJECT_ID,
 }
 OPENAI_ID_RESOURCE = (
-    "/subscriptions/24996877-8369-403b-87ab-58c91494ea3f/resourceGroups/rg-keyless-lab"
+    f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/rg-keyless-lab"
     "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-keyless-openai"
 )
 

@@ -11,7 +11,7 @@ from azure.identity import ManagedIdentityCredential
 from openai import AzureOpenAI
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.directory.seed_ids import NOACCESS_IDENTITY_CLIENT_ID
+from keyless_lab.emulator.directory.seed_ids import NOACCESS_IDENTITY_CLIENT_ID, NOACCESS_IDENTITY_OBJECT_ID
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
 NO_ROLE_CLIENT_ID = NOACCESS_IDENTITY_CLIENT_ID
@@ -47,7 +47,7 @@ def test_identity_without_a_role_gets_permission_denied(emulator: EmulatorServer
     assert caught.value.status_code == 401
     assert caught.value.body == {
         "code": "PermissionDenied",
-        "message": "The principal `1fe52de6-38e9-41f9-b69d-700f4a06b997` lacks the required data action "
+        "message": f"The principal `{NOACCESS_IDENTITY_OBJECT_ID}` lacks the required data action "
         "`Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action` to perform "
         "`POST /openai/deployments/{deployment-id}/chat/completions` operation.",
     }
