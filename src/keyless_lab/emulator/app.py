@@ -45,12 +45,14 @@ def _app(state: EmulatorState, surfaces: tuple[object, ...]) -> Starlette:
     for surface in surfaces:
         routes.extend(surface.routes(state))  # type: ignore[attr-defined]
         state.advertised_endpoints.update(getattr(surface, "ADVERTISES", {}))
-    return Starlette(
+    app = Starlette(
         routes=routes,
         # Every Entra error raised by a route is rendered by one handler, in Entra's shape.
         exception_handlers={404: _not_found, 405: _method_not_allowed, EntraError: aadsts.render},
         middleware=[Middleware(BodyLimit)],  # every body bounded, chunked ones included (413)
     )
+    app.state.emulator = state  # module-level handlers find it with `state.emulator_state(request)`
+    return app
 
 
 def https_app(state: EmulatorState) -> Starlette:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from starlette.requests import Request
+
 from .audit import AuditLog
 from .clock import Clock, TokenPolicy
 from .crypto.access_tokens import OPENAI_AUDIENCES, TokenIssuer, TokenValidator
@@ -14,6 +16,13 @@ from .entra.user_sessions import UserSessions
 from .federation.issuers import ExternalIssuers
 from .openai.api_keys import OpenAIKeys
 from .openai.rate_limits import RateLimiter
+
+
+def emulator_state(request: Request) -> EmulatorState:
+    """The emulator instance a request reached: route handlers live at module level and find their
+    state on the application (`app.state.emulator`, set where the app is built)."""
+    state: EmulatorState = request.app.state.emulator
+    return state
 
 
 @dataclass(frozen=True)

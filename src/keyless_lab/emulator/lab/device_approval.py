@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..entra.signin import users_for
-from ..state import EmulatorState
+from ..state import EmulatorState, emulator_state
 from .admin import read_admin_request
 
 APPROVE_PATH = "/_lab/devicecode/approve"
@@ -38,17 +38,19 @@ def approve_device_code(state: EmulatorState, user_code: str, user: str) -> str:
     return ""
 
 
-def routes(state: EmulatorState) -> list[Route]:
-    async def approve(request: Request) -> Response:
-        body = await read_admin_request(request, state)
-        if isinstance(body, Response):
-            return body
-        user_code, user = body.get("user_code"), body.get("user")
-        if not (isinstance(user_code, str) and isinstance(user, str)):
-            return JSONResponse({"error": 'expected JSON {"user_code": "...", "user": "..."}'}, status_code=400)
-        problem = approve_device_code(state, user_code, user)
-        if problem:
-            return JSONResponse({"error": problem}, status_code=400)
-        return JSONResponse({"approved": True, "user_code": user_code.upper(), "user": state.directory.user(user).upn})  # type: ignore[union-attr]
+async def approve(request: Request) -> Response:
+    state = emulator_state(request)
+    body = await read_admin_request(request, state)
+    if isinstance(body, Response):
+        return body
+    user_code, user = body.get("user_code"), body.get("user")
+    if not (isinstance(user_code, str) and isinstance(user, str)):
+        return JSONResponse({"error": 'expected JSON {"user_code": "...", "user": "..."}'}, status_code=400)
+    problem = approve_device_code(state, user_code, user)
+    if problem:
+        return JSONResponse({"error": problem}, status_code=400)
+    return JSONResponse({"approved": True, "user_code": user_code.upper(), "user": state.directory.user(user).upn})  # type: ignore[union-attr]
 
+
+def routes(state: EmulatorState) -> list[Route]:
     return [Route(APPROVE_PATH, approve, methods=["POST"])]

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from .. import errors
 from ..crypto.access_tokens import KNOWN_RESOURCES
-from ..state import EmulatorState
+from ..state import EmulatorState, emulator_state
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
 # The versions IMDS lists as supported, from 2018-02-01 (when the identity category appeared).
@@ -42,55 +42,57 @@ def resource_from(value: str) -> str:
     return value.removesuffix("/.default") if value.endswith("/.default") else value
 
 
-def routes(state: EmulatorState) -> list[Route]:
-    async def imds_token(request: Request) -> Response:
-        query = request.query_params
-        if request.headers.get("metadata") != "true":
-            return errors.imds_error("Required metadata header not specified", error="bad_request_102")
-        if "x-forwarded-for" in request.headers:
-            return errors.imds_error("Requests containing an X-Forwarded-For header are not accepted.")
-        if query.get("api-version") not in IMDS_API_VERSIONS:
-            return JSONResponse(
-                {
-                    "error": "Bad request. api-version is invalid or was not specified in the request. For more "
-                    "information refer to aka.ms/azureimds",
-                    "newest-versions": list(IMDS_API_VERSIONS[:3]),
-                },
-                status_code=400,
-            )
-        resource = resource_from(query.get("resource", ""))
-        if not resource:
-            return errors.imds_error("Required query variable 'resource' is missing")
-        principal = state.directory.attached_identity(
-            client_id=query.get("client_id", ""),
-            object_id=query.get("object_id", ""),
-            resource_id=query.get("msi_res_id", "") or query.get("mi_res_id", ""),
-        )
-        if principal is None:
-            state.audit.record("IMDS", "GET token", "(unknown identity)", "", "managed identity", 400)
-            return errors.imds_error("Identity not found")
-        if resource not in KNOWN_RESOURCES:
-            tenant = state.directory.tenant(principal.tenant)
-            return errors.imds_error(
-                f"AADSTS500011: The resource principal named {resource} was not found in the tenant named "
-                f"{tenant.name if tenant else principal.tenant}. This can happen if the application has not "
-                "been installed by the administrator of the tenant or consented to by any user in the tenant. "
-                "You might have sent your authentication request to the wrong tenant.",
-                error="invalid_resource",
-            )
-        issued = state.issuer.managed_identity_token(principal, resource, state.policy.managed_identity_lifetime)
-        state.audit.record("IMDS", "GET token", principal.name, principal.object_id, "managed identity", 200)
+async def imds_token(request: Request) -> Response:
+    state = emulator_state(request)
+    query = request.query_params
+    if request.headers.get("metadata") != "true":
+        return errors.imds_error("Required metadata header not specified", error="bad_request_102")
+    if "x-forwarded-for" in request.headers:
+        return errors.imds_error("Requests containing an X-Forwarded-For header are not accepted.")
+    if query.get("api-version") not in IMDS_API_VERSIONS:
         return JSONResponse(
             {
-                "access_token": issued.token,
-                "client_id": principal.client_id,
-                "expires_in": str(issued.expires_in),
-                "expires_on": str(issued.expires_at),
-                "ext_expires_in": str(issued.expires_in),
-                "not_before": str(issued.issued_at),
-                "resource": resource,
-                "token_type": "Bearer",
-            }
+                "error": "Bad request. api-version is invalid or was not specified in the request. For more "
+                "information refer to aka.ms/azureimds",
+                "newest-versions": list(IMDS_API_VERSIONS[:3]),
+            },
+            status_code=400,
         )
+    resource = resource_from(query.get("resource", ""))
+    if not resource:
+        return errors.imds_error("Required query variable 'resource' is missing")
+    principal = state.directory.attached_identity(
+        client_id=query.get("client_id", ""),
+        object_id=query.get("object_id", ""),
+        resource_id=query.get("msi_res_id", "") or query.get("mi_res_id", ""),
+    )
+    if principal is None:
+        state.audit.record("IMDS", "GET token", "(unknown identity)", "", "managed identity", 400)
+        return errors.imds_error("Identity not found")
+    if resource not in KNOWN_RESOURCES:
+        tenant = state.directory.tenant(principal.tenant)
+        return errors.imds_error(
+            f"AADSTS500011: The resource principal named {resource} was not found in the tenant named "
+            f"{tenant.name if tenant else principal.tenant}. This can happen if the application has not "
+            "been installed by the administrator of the tenant or consented to by any user in the tenant. "
+            "You might have sent your authentication request to the wrong tenant.",
+            error="invalid_resource",
+        )
+    issued = state.issuer.managed_identity_token(principal, resource, state.policy.managed_identity_lifetime)
+    state.audit.record("IMDS", "GET token", principal.name, principal.object_id, "managed identity", 200)
+    return JSONResponse(
+        {
+            "access_token": issued.token,
+            "client_id": principal.client_id,
+            "expires_in": str(issued.expires_in),
+            "expires_on": str(issued.expires_at),
+            "ext_expires_in": str(issued.expires_in),
+            "not_before": str(issued.issued_at),
+            "resource": resource,
+            "token_type": "Bearer",
+        }
+    )
 
+
+def routes(state: EmulatorState) -> list[Route]:
     return [Route(IMDS_TOKEN_PATH, imds_token, methods=["GET"])]
