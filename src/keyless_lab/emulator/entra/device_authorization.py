@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..crypto.access_tokens import KNOWN_RESOURCES
-from ..state import EmulatorState
+from ..state import EmulatorState, emulator_state
 from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNKNOWN_TENANT, EntraError
 from .grants.base import invalid_scope, resource_of_default_scope
 from .grants.client_credentials import unknown_application
@@ -24,40 +24,42 @@ DEVICECODE_PATH = "/{tenant}/oauth2/v2.0/devicecode"
 ADVERTISES = {"device_authorization_endpoint": DEVICECODE_PATH}
 
 
-def routes(state: EmulatorState) -> list[Route]:
-    async def devicecode(request: Request) -> Response:
-        segment = request.path_params["tenant"]
-        tenant = resolve_tenant(state, segment)
-        if tenant is None:
-            raise EntraError(UNKNOWN_TENANT, tenant=segment)
-        body = await read_bounded(request, MAX_FORM_BYTES)  # chunked bodies too
-        if body is None:
-            raise EntraError(BODY_TOO_LARGE)
-        fields = parse_form(body)
-        client_id = fields.get("client_id", "").lower()
-        if not client_id:
-            raise EntraError(MISSING_PARAMETER, name="client_id")
-        if state.directory.public_client(client_id) is None:
-            return unknown_application(client_id, segment if isinstance(tenant, MultiTenant) else tenant.name)
-        scope = fields.get("scope", "")
-        resource = resource_of_default_scope(scope)
-        if resource is None or resource not in KNOWN_RESOURCES:
-            return invalid_scope(scope)
-        device = state.user_sessions.begin_device(segment, client_id, scope)
-        verification_uri = state.urls.authority_host + DEVICE_LOGIN_PATH
-        return JSONResponse(
-            {
-                "user_code": device.user_code,
-                "device_code": device.device_code,
-                "verification_uri": verification_uri,
-                "expires_in": int(device.expires_at - device.issued_at),
-                "interval": device.interval,
-                "message": f"To sign in, use a web browser to open the page {verification_uri} and enter the code "
-                f"{device.user_code} to authenticate.",
-            },
-            headers={"Cache-Control": "no-store"},
-        )
+async def devicecode(request: Request) -> Response:
+    state = emulator_state(request)
+    segment = request.path_params["tenant"]
+    tenant = resolve_tenant(state, segment)
+    if tenant is None:
+        raise EntraError(UNKNOWN_TENANT, tenant=segment)
+    body = await read_bounded(request, MAX_FORM_BYTES)  # chunked bodies too
+    if body is None:
+        raise EntraError(BODY_TOO_LARGE)
+    fields = parse_form(body)
+    client_id = fields.get("client_id", "").lower()
+    if not client_id:
+        raise EntraError(MISSING_PARAMETER, name="client_id")
+    if state.directory.public_client(client_id) is None:
+        return unknown_application(client_id, segment if isinstance(tenant, MultiTenant) else tenant.name)
+    scope = fields.get("scope", "")
+    resource = resource_of_default_scope(scope)
+    if resource is None or resource not in KNOWN_RESOURCES:
+        return invalid_scope(scope)
+    device = state.user_sessions.begin_device(segment, client_id, scope)
+    verification_uri = state.urls.authority_host + DEVICE_LOGIN_PATH
+    return JSONResponse(
+        {
+            "user_code": device.user_code,
+            "device_code": device.device_code,
+            "verification_uri": verification_uri,
+            "expires_in": int(device.expires_at - device.issued_at),
+            "interval": device.interval,
+            "message": f"To sign in, use a web browser to open the page {verification_uri} and enter the code "
+            f"{device.user_code} to authenticate.",
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
+
+def routes(state: EmulatorState) -> list[Route]:
     return [
         Route(DEVICECODE_PATH, devicecode, methods=["POST"]),
     ]

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..crypto.access_tokens import v1_issuer
-from ..state import EmulatorState
+from ..state import EmulatorState, emulator_state
 from .aadsts import UNKNOWN_TENANT, EntraError
 from .token_endpoint import V1_TOKEN_PATH
 
@@ -55,30 +55,42 @@ def discovery_document(state: EmulatorState, tenant: str, tenant_id: str, v2: bo
     return doc
 
 
+async def openid_configuration_v2(request: Request) -> Response:
+    state = emulator_state(request)
+    tenant = request.path_params["tenant"]
+    tenant_id = _tenant_id(state, tenant)
+    if tenant_id is None:
+        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
+    return JSONResponse(discovery_document(state, tenant, tenant_id, v2=True))
+
+
+async def openid_configuration_v1(request: Request) -> Response:
+    state = emulator_state(request)
+    tenant = request.path_params["tenant"]
+    tenant_id = _tenant_id(state, tenant)
+    if tenant_id is None:
+        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
+    return JSONResponse(discovery_document(state, tenant, tenant_id, v2=False))
+
+
+async def jwks(request: Request) -> Response:
+    state = emulator_state(request)
+    tenant = request.path_params.get("tenant", "common")
+    if _tenant_id(state, tenant) is None:
+        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
+    return JSONResponse(state.keys.jwks())
+
+
+OPENID_CONFIGURATION_V2_PATH = "/{tenant}/v2.0/.well-known/openid-configuration"
+OPENID_CONFIGURATION_V1_PATH = "/{tenant}/.well-known/openid-configuration"
+JWKS_V2_PATH = "/{tenant}/discovery/v2.0/keys"
+JWKS_V1_PATH = "/{tenant}/discovery/keys"
+
+
 def routes(state: EmulatorState) -> list[Route]:
-    async def openid_configuration_v2(request: Request) -> Response:
-        tenant = request.path_params["tenant"]
-        tenant_id = _tenant_id(state, tenant)
-        if tenant_id is None:
-            raise EntraError(UNKNOWN_TENANT, tenant=tenant)
-        return JSONResponse(discovery_document(state, tenant, tenant_id, v2=True))
-
-    async def openid_configuration_v1(request: Request) -> Response:
-        tenant = request.path_params["tenant"]
-        tenant_id = _tenant_id(state, tenant)
-        if tenant_id is None:
-            raise EntraError(UNKNOWN_TENANT, tenant=tenant)
-        return JSONResponse(discovery_document(state, tenant, tenant_id, v2=False))
-
-    async def jwks(request: Request) -> Response:
-        tenant = request.path_params.get("tenant", "common")
-        if _tenant_id(state, tenant) is None:
-            raise EntraError(UNKNOWN_TENANT, tenant=tenant)
-        return JSONResponse(state.keys.jwks())
-
     return [
-        Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration_v2, methods=["GET"]),
-        Route("/{tenant}/.well-known/openid-configuration", openid_configuration_v1, methods=["GET"]),
-        Route("/{tenant}/discovery/v2.0/keys", jwks, methods=["GET"]),
-        Route("/{tenant}/discovery/keys", jwks, methods=["GET"]),
+        Route(OPENID_CONFIGURATION_V2_PATH, openid_configuration_v2, methods=["GET"]),  # MSAL's discovery (v2)
+        Route(OPENID_CONFIGURATION_V1_PATH, openid_configuration_v1, methods=["GET"]),
+        Route(JWKS_V2_PATH, jwks, methods=["GET"]),  # the keys tokens are signed with
+        Route(JWKS_V1_PATH, jwks, methods=["GET"]),
     ]

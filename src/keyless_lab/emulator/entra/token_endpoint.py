@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..state import EmulatorState
+from ..state import EmulatorState, emulator_state
 from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNKNOWN_TENANT, UNSUPPORTED_GRANT_TYPE, EntraError
 from .grants import GRANTS, USER_GRANTS, TokenRequest
 from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
@@ -52,31 +52,33 @@ def v1_response(response: Response, resource: str, now: float) -> Response:
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-def routes(state: EmulatorState) -> list[Route]:
-    async def token(request: Request) -> Response:
-        tenant_segment = request.path_params["tenant"]
-        resolved = resolve_tenant(state, tenant_segment)
-        if resolved is None:
+async def token(request: Request) -> Response:
+    state = emulator_state(request)
+    tenant_segment = request.path_params["tenant"]
+    resolved = resolve_tenant(state, tenant_segment)
+    if resolved is None:
+        raise EntraError(UNKNOWN_TENANT, tenant=tenant_segment)
+    tenant = None if isinstance(resolved, MultiTenant) else resolved
+    body = await read_bounded(request, MAX_FORM_BYTES)
+    if body is None:
+        raise EntraError(BODY_TOO_LARGE)
+    v1 = request.url.path.endswith("/oauth2/token")
+    fields = v1_fields(parse_form(body)) if v1 else parse_form(body)
+    grant_type = fields.get("grant_type", "")
+    if not grant_type:
+        raise EntraError(MISSING_PARAMETER, name="grant_type")
+    grant = GRANTS.get(grant_type)
+    if grant is None:
+        raise EntraError(UNSUPPORTED_GRANT_TYPE, grant_type=grant_type)
+    if tenant is None:  # organizations/common: only user grants (the user's tenant is in the grant)
+        if grant_type not in USER_GRANTS:
             raise EntraError(UNKNOWN_TENANT, tenant=tenant_segment)
-        tenant = None if isinstance(resolved, MultiTenant) else resolved
-        body = await read_bounded(request, MAX_FORM_BYTES)
-        if body is None:
-            raise EntraError(BODY_TOO_LARGE)
-        v1 = request.url.path.endswith("/oauth2/token")
-        fields = v1_fields(parse_form(body)) if v1 else parse_form(body)
-        grant_type = fields.get("grant_type", "")
-        if not grant_type:
-            raise EntraError(MISSING_PARAMETER, name="grant_type")
-        grant = GRANTS.get(grant_type)
-        if grant is None:
-            raise EntraError(UNSUPPORTED_GRANT_TYPE, grant_type=grant_type)
-        if tenant is None:  # organizations/common: only user grants (the user's tenant is in the grant)
-            if grant_type not in USER_GRANTS:
-                raise EntraError(UNKNOWN_TENANT, tenant=tenant_segment)
-            tenant = state.directory.primary_tenant
-        path = V1_TOKEN_PATH if v1 else TOKEN_PATH
-        token_url = state.urls.authority_host + path.format(tenant=tenant_segment)
-        answer = await grant(state, TokenRequest(tenant=tenant, fields=fields, token_url=token_url, request=request))
-        return v1_response(answer, fields.get("resource", ""), state.clock.now()) if v1 else answer
+        tenant = state.directory.primary_tenant
+    path = V1_TOKEN_PATH if v1 else TOKEN_PATH
+    token_url = state.urls.authority_host + path.format(tenant=tenant_segment)
+    answer = await grant(state, TokenRequest(tenant=tenant, fields=fields, token_url=token_url, request=request))
+    return v1_response(answer, fields.get("resource", ""), state.clock.now()) if v1 else answer
 
+
+def routes(state: EmulatorState) -> list[Route]:
     return [Route(TOKEN_PATH, token, methods=["POST"]), Route(V1_TOKEN_PATH, token, methods=["POST"])]

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..directory import RoleAssignment
-from ..state import EmulatorState
+from ..state import EmulatorState, emulator_state
 
 ADMIN_HEADER = "x-keyless-lab-admin-key"
 ROLE_ASSIGNMENTS_PATH = "/_lab/admin/role-assignments"
@@ -86,73 +86,79 @@ def assignment_json(state: EmulatorState, ra: RoleAssignment) -> dict[str, Any]:
     }
 
 
-def routes(state: EmulatorState) -> list[Route]:
-    async def read(request: Request) -> dict[str, Any] | Response:
-        return await read_admin_request(request, state)
+async def read(request: Request) -> dict[str, Any] | Response:
+    state = emulator_state(request)
+    return await read_admin_request(request, state)
 
-    async def role_assignments(request: Request) -> Response:
-        body = await read(request)
-        if isinstance(body, Response):
-            return body
-        assignee, role, scope = (str(body.get(k, "")) for k in ("assignee", "role", "scope"))
-        if not (assignee and role):
-            return problem("--assignee and --role are required")
-        try:
-            if request.method == "DELETE":
-                removed = state.directory.remove_role(assignee, role, scope or "openai")
-                return JSONResponse({"removed": removed})
-            assignment = state.directory.assign_role(assignee, role, scope or "openai")
-        except KeyError as exc:
-            return problem(str(exc.args[0]), 404)
-        state.audit.record(
-            "Azure RBAC", f"assign {assignment.role.name}", assignee, assignment.principal_id, "admin", 201
+
+async def role_assignments(request: Request) -> Response:
+    state = emulator_state(request)
+    body = await read(request)
+    if isinstance(body, Response):
+        return body
+    assignee, role, scope = (str(body.get(k, "")) for k in ("assignee", "role", "scope"))
+    if not (assignee and role):
+        return problem("--assignee and --role are required")
+    try:
+        if request.method == "DELETE":
+            removed = state.directory.remove_role(assignee, role, scope or "openai")
+            return JSONResponse({"removed": removed})
+        assignment = state.directory.assign_role(assignee, role, scope or "openai")
+    except KeyError as exc:
+        return problem(str(exc.args[0]), 404)
+    state.audit.record("Azure RBAC", f"assign {assignment.role.name}", assignee, assignment.principal_id, "admin", 201)
+    return JSONResponse(assignment_json(state, assignment), status_code=201)
+
+
+async def credential_reset(request: Request) -> Response:
+    state = emulator_state(request)
+    body = await read(request)
+    if isinstance(body, Response):
+        return body
+    app_id = request.path_params["app"]
+    days = validity_days(body.get("years"))
+    if isinstance(days, str):
+        return problem(days)
+    append, display_name = body.get("append", False), body.get("display_name") or "rbac"
+    if not isinstance(append, bool):
+        return problem("append must be true or false")
+    if not isinstance(display_name, str):
+        return problem("display_name must be a string")
+    try:
+        secret = state.directory.reset_client_secrets(
+            app_id, append=append, display_name=display_name, expires_in_days=days
         )
-        return JSONResponse(assignment_json(state, assignment), status_code=201)
+    except (KeyError, ValueError) as exc:
+        return problem(str(exc.args[0]) if exc.args else "bad request", 404)
+    app = next(a for a in state.directory.applications.values() if secret in a.secrets)
+    return JSONResponse({"appId": app.client_id, "password": secret.value, "tenant": app.tenant})
 
-    async def credential_reset(request: Request) -> Response:
-        body = await read(request)
-        if isinstance(body, Response):
-            return body
-        app_id = request.path_params["app"]
-        days = validity_days(body.get("years"))
-        if isinstance(days, str):
-            return problem(days)
-        append, display_name = body.get("append", False), body.get("display_name") or "rbac"
-        if not isinstance(append, bool):
-            return problem("append must be true or false")
-        if not isinstance(display_name, str):
-            return problem("display_name must be a string")
-        try:
-            secret = state.directory.reset_client_secrets(
-                app_id, append=append, display_name=display_name, expires_in_days=days
-            )
-        except (KeyError, ValueError) as exc:
-            return problem(str(exc.args[0]) if exc.args else "bad request", 404)
-        app = next(a for a in state.directory.applications.values() if secret in a.secrets)
-        return JSONResponse({"appId": app.client_id, "password": secret.value, "tenant": app.tenant})
 
-    async def federated_credentials(request: Request) -> Response:
-        """What `az identity federated-credential create` / `az ad app federated-credential create` do."""
-        body = await read(request)
-        if isinstance(body, Response):
-            return body
-        owner, name, issuer, subject = (str(body.get(k, "")) for k in ("owner", "name", "issuer", "subject"))
-        audiences = body.get("audiences") or None
-        if not (owner and name and issuer and subject):
-            return problem("owner, name, issuer and subject are required")
-        if audiences is not None and not (isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)):
-            return problem("audiences must be a list of strings")
-        try:
-            created = state.directory.add_federated_credential(owner, issuer, subject, audiences, name=name)
-        except KeyError as exc:
-            return problem(str(exc.args[0]), 404)
-        state.audit.record("Entra ID", f"add federated credential {name}", owner, "", "admin", 201)
-        return JSONResponse(
-            {"name": created.name, "issuer": created.issuer, "subject": created.subject,
-             "audiences": list(created.audiences)},
-            status_code=201,
-        )  # fmt: skip
+async def federated_credentials(request: Request) -> Response:
+    """What `az identity federated-credential create` / `az ad app federated-credential create` do."""
+    state = emulator_state(request)
+    body = await read(request)
+    if isinstance(body, Response):
+        return body
+    owner, name, issuer, subject = (str(body.get(k, "")) for k in ("owner", "name", "issuer", "subject"))
+    audiences = body.get("audiences") or None
+    if not (owner and name and issuer and subject):
+        return problem("owner, name, issuer and subject are required")
+    if audiences is not None and not (isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)):
+        return problem("audiences must be a list of strings")
+    try:
+        created = state.directory.add_federated_credential(owner, issuer, subject, audiences, name=name)
+    except KeyError as exc:
+        return problem(str(exc.args[0]), 404)
+    state.audit.record("Entra ID", f"add federated credential {name}", owner, "", "admin", 201)
+    return JSONResponse(
+        {"name": created.name, "issuer": created.issuer, "subject": created.subject,
+         "audiences": list(created.audiences)},
+        status_code=201,
+    )  # fmt: skip
 
+
+def routes(state: EmulatorState) -> list[Route]:
     return [
         Route(ROLE_ASSIGNMENTS_PATH, role_assignments, methods=["POST", "DELETE"]),
         Route(CREDENTIAL_RESET_PATH, credential_reset, methods=["POST"]),
