@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..directory import Tenant, User
-from ..state import EmulatorState
+from ..state import EmulatorState, emulator_state
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
 from .request_helpers import read_form, resolve_tenant
 from .signin_html import account_picker, consent_form, error_page, form_post, page
@@ -57,178 +57,184 @@ def deliver(request: AuthorizeRequest, params: dict[str, str]) -> Response:
     return RedirectResponse(request.redirect_uri + separator + urlencode(params), status_code=302)
 
 
-def routes(state: EmulatorState) -> list[Route]:
+def client_name(state: EmulatorState, client_id: str) -> str | None:
+    client = state.directory.public_client(client_id)
+    return client.name if client else None
+
+
+async def authorize(request: Request) -> Response:
+    state = emulator_state(request)
     sessions = state.user_sessions
-
-    def client_name(client_id: str) -> str | None:
-        client = state.directory.public_client(client_id)
-        return client.name if client else None
-
-    async def authorize(request: Request) -> Response:
-        segment = request.path_params["tenant"]
-        query = request.query_params
-        tenant = resolve_tenant(state, segment)
-        if tenant is None:
-            return error_page(
-                90002, f"Tenant '{segment}' not found. Check to make sure you have the correct tenant ID."
-            )
-        client_id = query.get("client_id", "").lower()
-        if not client_id:
-            return error_page(900144, "The request body must contain the following parameter: 'client_id'.")
-        if client_name(client_id) is None:
-            where = tenant.name if isinstance(tenant, Tenant) else segment
-            return error_page(
-                700016,
-                f"Application with identifier '{client_id}' was not found in the directory '{where}'. This can "
-                "happen if the application has not been installed by the administrator of the tenant or consented "
-                "to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-            )
-        redirect_uri = query.get("redirect_uri", "")
-        if not redirect_uri_allowed(redirect_uri):
-            return error_page(
-                50011,
-                f"The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs "
-                f"configured for the application '{client_id}'. Make sure the redirect URI sent in the request "
-                "matches one added to your application in the Azure portal. Navigate to "
-                "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
-            )
-        response_mode = query.get("response_mode", "query")
-        pending = AuthorizeRequest(
-            id="",
-            tenant=segment,
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            scope=query.get("scope", ""),
-            state=query.get("state"),
-            nonce=query.get("nonce"),
-            code_challenge=query.get("code_challenge"),
-            code_challenge_method=query.get("code_challenge_method", "plain"),
-            response_mode=response_mode if response_mode in ("query", "form_post", "fragment") else "query",
-            login_hint=query.get("login_hint"),
-            created_at=0.0,
+    segment = request.path_params["tenant"]
+    query = request.query_params
+    tenant = resolve_tenant(state, segment)
+    if tenant is None:
+        return error_page(90002, f"Tenant '{segment}' not found. Check to make sure you have the correct tenant ID.")
+    client_id = query.get("client_id", "").lower()
+    if not client_id:
+        return error_page(900144, "The request body must contain the following parameter: 'client_id'.")
+    if client_name(state, client_id) is None:
+        where = tenant.name if isinstance(tenant, Tenant) else segment
+        return error_page(
+            700016,
+            f"Application with identifier '{client_id}' was not found in the directory '{where}'. This can "
+            "happen if the application has not been installed by the administrator of the tenant or consented "
+            "to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
         )
-        if query.get("response_type") != "code":
-            return deliver(
-                pending,
-                {
-                    "error": "unsupported_response_type",
-                    "error_description": "AADSTS700054: response_type 'id_token' is not enabled for the application.",
-                },
-            )
-        if pending.code_challenge is not None and pending.code_challenge_method not in ("S256", "plain"):
-            return deliver(
-                pending,
-                {
-                    "error": "invalid_request",
-                    "error_description": "AADSTS50149: Invalid Code_Challenge_method parameter.",
-                },
-            )
-        scope = pending.scope
-        extra = [s for s in scope.split() if s not in OIDC_SCOPES]
-        resource = resource_of_default_scope(scope)
-        if extra and (resource is None or resource not in KNOWN_RESOURCES):
-            return deliver(
-                pending,
-                {
-                    "error": "invalid_scope",
-                    "error_description": "AADSTS70011: The provided value for the input parameter 'scope' is not "
-                    f"valid. The scope {scope} is not valid.",
-                },
-            )
-        stored = sessions.begin_authorize(**{k: v for k, v in vars(pending).items() if k not in ("id", "created_at")})
-        action = LOGIN_PATH.format(tenant=segment)
+    redirect_uri = query.get("redirect_uri", "")
+    if not redirect_uri_allowed(redirect_uri):
+        return error_page(
+            50011,
+            f"The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs "
+            f"configured for the application '{client_id}'. Make sure the redirect URI sent in the request "
+            "matches one added to your application in the Azure portal. Navigate to "
+            "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
+        )
+    response_mode = query.get("response_mode", "query")
+    pending = AuthorizeRequest(
+        id="",
+        tenant=segment,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=query.get("scope", ""),
+        state=query.get("state"),
+        nonce=query.get("nonce"),
+        code_challenge=query.get("code_challenge"),
+        code_challenge_method=query.get("code_challenge_method", "plain"),
+        response_mode=response_mode if response_mode in ("query", "form_post", "fragment") else "query",
+        login_hint=query.get("login_hint"),
+        created_at=0.0,
+    )
+    if query.get("response_type") != "code":
+        return deliver(
+            pending,
+            {
+                "error": "unsupported_response_type",
+                "error_description": "AADSTS700054: response_type 'id_token' is not enabled for the application.",
+            },
+        )
+    if pending.code_challenge is not None and pending.code_challenge_method not in ("S256", "plain"):
+        return deliver(
+            pending,
+            {
+                "error": "invalid_request",
+                "error_description": "AADSTS50149: Invalid Code_Challenge_method parameter.",
+            },
+        )
+    scope = pending.scope
+    extra = [s for s in scope.split() if s not in OIDC_SCOPES]
+    resource = resource_of_default_scope(scope)
+    if extra and (resource is None or resource not in KNOWN_RESOURCES):
+        return deliver(
+            pending,
+            {
+                "error": "invalid_scope",
+                "error_description": "AADSTS70011: The provided value for the input parameter 'scope' is not "
+                f"valid. The scope {scope} is not valid.",
+            },
+        )
+    stored = sessions.begin_authorize(**{k: v for k, v in vars(pending).items() if k not in ("id", "created_at")})
+    action = LOGIN_PATH.format(tenant=segment)
+    return page(
+        "Sign in to your account",
+        account_picker(users_for(state, segment), action, {"ctx": stored.id}, stored.login_hint),
+    )
+
+
+async def login(request: Request) -> Response:
+    """The account picker and consent forms post here (Entra: `/{tenant}/login`)."""
+    state = emulator_state(request)
+    sessions = state.user_sessions
+    form = await read_form(request)
+    pending = sessions.authorize_request(str(form.get("ctx", "")))
+    if pending is None:
+        return error_page(
+            50058 if form.get("ctx") else 900144,
+            "The sign-in session has expired or was already used. Start again from your application.",
+        )
+    user = state.directory.user(str(form.get("username", "")))
+    if user is None or user not in users_for(state, pending.tenant):
+        return error_page(
+            50034,
+            "The user account does not exist in this directory. To sign into this application, the "
+            "account must be added to the directory.",
+        )
+    consent = form.get("consent")
+    action = LOGIN_PATH.format(tenant=pending.tenant)
+    if consent is None:
+        name = client_name(state, pending.client_id) or pending.client_id
+        return page("Permissions requested", consent_form(action, {"ctx": pending.id}, name, user, pending.scope))
+    if consent != "accept":
+        state.audit.record("Entra ID", "sign-in declined", user.upn, user.object_id, "user", 400)
+        return deliver(
+            pending,
+            {
+                "error": "access_denied",
+                "error_description": "AADSTS65004: User declined to consent to access the app.",
+            },
+        )
+    code = sessions.issue_code(pending, user.object_id)
+    state.audit.record("Entra ID", "sign-in (authorize)", user.upn, user.object_id, "user", 200)
+    return deliver(pending, {"code": code, "session_state": secrets.token_hex(16)})
+
+
+async def device_login(request: Request) -> Response:
+    """Enter the code shown by the device; then pick an account; then confirm."""
+    state = emulator_state(request)
+    sessions = state.user_sessions
+    if request.method == "GET":
         return page(
-            "Sign in to your account",
-            account_picker(users_for(state, segment), action, {"ctx": stored.id}, stored.login_hint),
+            "Enter code",
+            "<h1>Enter code</h1><p>Enter the code displayed on your app or device.</p>"
+            f"<form method='post' action='{DEVICE_LOGIN_PATH}'><input name='otc' autocomplete='off' "
+            "placeholder='Code' aria-label='Code'> <button class='primary' type='submit'>Next</button></form>",
         )
-
-    async def login(request: Request) -> Response:
-        """The account picker and consent forms post here (Entra: `/{tenant}/login`)."""
-        form = await read_form(request)
-        pending = sessions.authorize_request(str(form.get("ctx", "")))
-        if pending is None:
-            return error_page(
-                50058 if form.get("ctx") else 900144,
-                "The sign-in session has expired or was already used. Start again from your application.",
-            )
-        user = state.directory.user(str(form.get("username", "")))
-        if user is None or user not in users_for(state, pending.tenant):
-            return error_page(
-                50034,
-                "The user account does not exist in this directory. To sign into this application, the "
-                "account must be added to the directory.",
-            )
-        consent = form.get("consent")
-        action = LOGIN_PATH.format(tenant=pending.tenant)
-        if consent is None:
-            name = client_name(pending.client_id) or pending.client_id
-            return page("Permissions requested", consent_form(action, {"ctx": pending.id}, name, user, pending.scope))
-        if consent != "accept":
-            state.audit.record("Entra ID", "sign-in declined", user.upn, user.object_id, "user", 400)
-            return deliver(
-                pending,
-                {
-                    "error": "access_denied",
-                    "error_description": "AADSTS65004: User declined to consent to access the app.",
-                },
-            )
-        code = sessions.issue_code(pending, user.object_id)
-        state.audit.record("Entra ID", "sign-in (authorize)", user.upn, user.object_id, "user", 200)
-        return deliver(pending, {"code": code, "session_state": secrets.token_hex(16)})
-
-    async def device_login(request: Request) -> Response:
-        """Enter the code shown by the device; then pick an account; then confirm."""
-        if request.method == "GET":
-            return page(
-                "Enter code",
-                "<h1>Enter code</h1><p>Enter the code displayed on your app or device.</p>"
-                f"<form method='post' action='{DEVICE_LOGIN_PATH}'><input name='otc' autocomplete='off' "
-                "placeholder='Code' aria-label='Code'> <button class='primary' type='submit'>Next</button></form>",
-            )
-        form = await read_form(request)
-        user_code = str(form.get("otc", ""))
-        device = sessions.device_by_user_code(user_code)
-        if (
-            device is None
-            or device.redeemed
-            or device.declined
-            or device.user_id is not None
-            or state.clock.now() > device.expires_at
-        ):
-            return page(
-                "Enter code",
-                "<h1>Enter code</h1><p class='error' id='error'>That code didn't work. Check the code and try "
-                f"again.</p><form method='post' action='{DEVICE_LOGIN_PATH}'><input name='otc' aria-label='Code'> "
-                "<button class='primary' type='submit'>Next</button></form>",
-                status=400,
-            )
-        username = form.get("username")
-        if username is None:
-            picker = account_picker(users_for(state, device.tenant), DEVICE_LOGIN_PATH, {"otc": device.user_code}, None)
-            name = client_name(device.client_id) or device.client_id
-            return page("Sign in", f"<p>You're signing in to <b>{html.escape(name)}</b> on another device.</p>{picker}")
-        user = state.directory.user(str(username))
-        if user is None or user not in users_for(state, device.tenant):
-            return error_page(50034, "The user account does not exist in this directory.")
-        if form.get("consent") is None:
-            name = client_name(device.client_id) or device.client_id
-            return page(
-                "Permissions requested",
-                consent_form(DEVICE_LOGIN_PATH, {"otc": device.user_code}, name, user, device.scope),
-            )
-        if form.get("consent") != "accept":
-            sessions.decline_device(device.user_code)
-            state.audit.record("Entra ID", "sign-in declined (device code)", user.upn, user.object_id, "user", 400)
-            return page("Sign in", "<h1>Sign-in cancelled</h1><p>You declined. You may now close this window.</p>")
-        sessions.approve_device(device.user_code, user.object_id)
-        state.audit.record("Entra ID", "sign-in (device code)", user.upn, user.object_id, "user", 200)
-        name = client_name(device.client_id) or device.client_id
+    form = await read_form(request)
+    user_code = str(form.get("otc", ""))
+    device = sessions.device_by_user_code(user_code)
+    if (
+        device is None
+        or device.redeemed
+        or device.declined
+        or device.user_id is not None
+        or state.clock.now() > device.expires_at
+    ):
         return page(
-            "Signed in",
-            f"<h1>{html.escape(name)}</h1><p id='done'>You have signed in to the {html.escape(name)} application on "
-            "your device. You may now close this window.</p>",
+            "Enter code",
+            "<h1>Enter code</h1><p class='error' id='error'>That code didn't work. Check the code and try "
+            f"again.</p><form method='post' action='{DEVICE_LOGIN_PATH}'><input name='otc' aria-label='Code'> "
+            "<button class='primary' type='submit'>Next</button></form>",
+            status=400,
         )
+    username = form.get("username")
+    if username is None:
+        picker = account_picker(users_for(state, device.tenant), DEVICE_LOGIN_PATH, {"otc": device.user_code}, None)
+        name = client_name(state, device.client_id) or device.client_id
+        return page("Sign in", f"<p>You're signing in to <b>{html.escape(name)}</b> on another device.</p>{picker}")
+    user = state.directory.user(str(username))
+    if user is None or user not in users_for(state, device.tenant):
+        return error_page(50034, "The user account does not exist in this directory.")
+    if form.get("consent") is None:
+        name = client_name(state, device.client_id) or device.client_id
+        return page(
+            "Permissions requested",
+            consent_form(DEVICE_LOGIN_PATH, {"otc": device.user_code}, name, user, device.scope),
+        )
+    if form.get("consent") != "accept":
+        sessions.decline_device(device.user_code)
+        state.audit.record("Entra ID", "sign-in declined (device code)", user.upn, user.object_id, "user", 400)
+        return page("Sign in", "<h1>Sign-in cancelled</h1><p>You declined. You may now close this window.</p>")
+    sessions.approve_device(device.user_code, user.object_id)
+    state.audit.record("Entra ID", "sign-in (device code)", user.upn, user.object_id, "user", 200)
+    name = client_name(state, device.client_id) or device.client_id
+    return page(
+        "Signed in",
+        f"<h1>{html.escape(name)}</h1><p id='done'>You have signed in to the {html.escape(name)} application on "
+        "your device. You may now close this window.</p>",
+    )
 
+
+def routes(state: EmulatorState) -> list[Route]:
     return [
         Route(AUTHORIZE_PATH, authorize, methods=["GET"]),
         Route(LOGIN_PATH, login, methods=["POST"]),
