@@ -103,7 +103,11 @@ def _check(response: httpx.Response) -> None:
         json.loads(response.content)
     else:
         assert response.status_code == 200 and content_type.startswith("text/event-stream"), content_type
-        assert response.text.endswith("data: [DONE]\n\n")
+        if response.url.path.endswith("/responses"):  # the Responses API: named events, no [DONE]
+            last = response.text.rstrip("\n").rsplit("\n\n", 1)[-1]
+            assert last.startswith(("event: response.completed\n", "event: response.incomplete\n")), last[:200]
+        else:
+            assert response.text.endswith("data: [DONE]\n\n")
 
 
 def test_any_body_gets_a_clean_answer(lab: Lab) -> None:
