@@ -101,3 +101,13 @@ def test_azure_mode_stops_on_a_blank_required_parameter_before_anything_runs() -
 def test_emulator_mode_ignores_blank_required_parameters() -> None:
     with start_lab(required={"identity_client_id": ""}, quiet=True) as lab:
         assert lab.is_emulated
+
+
+def test_environment_table_can_show_only_the_named_variables() -> None:
+    with start_lab(quiet=True) as lab:
+        everything = [row[0] for row in lab.environment_table().rows]
+        some = lab.environment_table(names=("SSL_CERT_FILE", "AZURE_AUTHORITY_HOST", "NOT_SET_BY_THE_LAB"))
+        assert [row[0] for row in some.rows] == [
+            n for n in everything if n in ("SSL_CERT_FILE", "AZURE_AUTHORITY_HOST")
+        ]
+        assert len(everything) > len(some.rows) == 2 and all(row[1] for row in some.rows)
