@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import atexit
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,12 +145,15 @@ class Lab:
             ],
         )
 
-    def environment_table(self) -> Table:
-        """The environment variables the lab set for this process, and why (values vary per run)."""
+    def environment_table(self, names: Sequence[str] | None = None) -> Table:
+        """The environment variables the lab set for this process, and why (values vary per run).
+
+        `names` keeps only those variables, so that a notebook shows the ones it is about.
+        """
         server = self._require_emulator("the lab environment")
+        shown = [name for name in server.environment() if names is None or name in names]
         return Table(
-            ("variable", "why the lab sets it"),
-            [(name, ENVIRONMENT_PURPOSES.get(name, "")) for name in server.environment()],
+            ("variable", "why the lab sets it"), [(name, ENVIRONMENT_PURPOSES.get(name, "")) for name in shown]
         )
 
     def audit_mark(self) -> int:

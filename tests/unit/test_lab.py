@@ -127,3 +127,13 @@ def test_a_failed_restart_keeps_the_working_lab(monkeypatch: pytest.MonkeyPatch)
         assert first.server is not None and first.server.running, "a refused deployment keeps it as well"
     finally:
         first.close()
+
+
+def test_environment_table_can_show_only_the_named_variables() -> None:
+    with start_lab(quiet=True) as lab:
+        everything = [row[0] for row in lab.environment_table().rows]
+        some = lab.environment_table(names=("SSL_CERT_FILE", "AZURE_AUTHORITY_HOST", "NOT_SET_BY_THE_LAB"))
+        assert [row[0] for row in some.rows] == [
+            n for n in everything if n in ("SSL_CERT_FILE", "AZURE_AUTHORITY_HOST")
+        ]
+        assert len(everything) > len(some.rows) == 2 and all(row[1] for row in some.rows)
