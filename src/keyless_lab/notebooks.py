@@ -81,6 +81,26 @@ def execute(
     return RunResult(notebook, output, time.perf_counter() - started, error)
 
 
+def merge_streams(outputs: list[Any]) -> list[Any]:
+    """Join consecutive stdout (or stderr) pieces into one output.
+
+    How many pieces a cell's prints arrive in depends on timing (a sleep between two prints splits
+    them), so without this a re-run on a busier machine changes the committed file, not the output.
+    """
+    merged: list[Any] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop run metadata (papermill timings, injected-parameter cells) but keep outputs and counts."""
     nb.metadata.pop("papermill", None)
@@ -88,6 +108,8 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     return nb
 
 
