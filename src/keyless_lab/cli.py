@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dotenv import set_key
 
-from . import netguard, notebooks
+from . import lab_env, netguard, notebooks
 from .emulator import EmulatorServer
 from .emulator.server import UNSET_IN_EMULATOR_MODE
 
@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("docs", help="regenerate notebook navigation and the README notebook table")
     p.set_defaults(func=docs)
+    lab_env.add_parser(commands)
 
     args = parser.parse_args(argv)
     return int(args.func(args))
