@@ -197,6 +197,26 @@ class Lab:
         server = self._require_emulator("running as App Service")
         self._apply_environment(server.app_service_environment(), ())
 
+    def run_as_aks_pod(self, namespace: str, service_account: str, client_id: str) -> dict[str, str]:
+        """Emulator-only: what the AKS workload identity webhook injects into a pod whose ServiceAccount is
+        annotated with `azure.workload.identity/client-id: <client_id>` (a projected token file from the lab
+        cluster's issuer, AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST).
+        `close()` restores the environment."""
+        server = self._require_emulator("running as an AKS pod")
+        values = server.workload_identity_environment(client_id, namespace, service_account)
+        self._apply_environment(values, ())
+        return values
+
+    def run_as_github_job(
+        self, repository: str, ref: str = "refs/heads/main", environment: str = "", event_name: str = "push"
+    ) -> dict[str, str]:
+        """Emulator-only: what a GitHub Actions runner sets for a job with `permissions: id-token: write`
+        (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, GITHUB_REPOSITORY, ...). `close()` restores the environment."""
+        server = self._require_emulator("running as a GitHub Actions job")
+        values = server.github_actions_environment(repository, ref, environment or None, event_name)
+        self._apply_environment(values, ())
+        return values
+
     def shorten_token_lifetime(self, seconds: int) -> None:
         """Emulator-only: tokens issued from now on live `seconds` (Azure: 24 h for managed identity)."""
         self._require_emulator("changing token lifetimes").state.policy.shorten(seconds)

@@ -18,6 +18,7 @@ from . import (
     authority,
     device_authorization,
     errors,
+    federation_admin,
     issuers,
     lab_admin,
     managed_identity,
@@ -28,7 +29,7 @@ from . import (
 from .body_limit import BodyLimit
 from .state import EmulatorState
 
-HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin)
+HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin, federation_admin)
 HTTP_SURFACES = (managed_identity, app_service)
 
 
