@@ -74,11 +74,24 @@ def execute(
         )
         error = ""
     except Exception as exc:  # papermill raises PapermillExecutionError with the failing cell
-        error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        error = failure_line(exc)
     finally:
         os.environ.clear()
         os.environ.update(saved)
     return RunResult(notebook, output, time.perf_counter() - started, error)
+
+
+def failure_line(exc: BaseException) -> str:
+    """The failing cell and its error in one line (papermill's message is a whole traceback)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from .display import stable_message
+
+    if isinstance(exc, PapermillExecutionError):
+        first = next((line.strip() for line in exc.source.splitlines() if line.strip()), "")
+        return stable_message(f"cell In [{exc.exec_count}] `{first[:60]}`: {exc.ename}: {exc.evalue}")
+    text = str(exc).strip()
+    return stable_message(f"{type(exc).__name__}: {text.splitlines()[-1]}" if text else type(exc).__name__)
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
