@@ -52,11 +52,22 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
+def _describe(path: Path) -> notebooks.Entry:
+    try:
+        return notebooks.describe(path)
+    except (OSError, ValueError, KeyError, IndexError):
+        return notebooks.Entry("", path.stem, "", path.name)
+
+
 def index_html(results: Sequence[RunResult], pages: dict[str, str], wall_seconds: float) -> str:
     """The course table: every catalogued notebook, with this run's status, time and page link."""
     by_name = {r.notebook.name: r for r in results}
+    entries = notebooks.catalog()
+    catalogued = {e.filename for e in entries}
+    # Notebooks run from elsewhere (a student copy, a test) still get a row.
+    entries += [_describe(r.notebook) for r in results if r.notebook.name not in catalogued]
     rows = []
-    for entry in notebooks.catalog():
+    for entry in entries:
         result = by_name.get(entry.filename) if entry.filename else None
         title = html.escape(entry.title)
         if result is not None and entry.filename in pages:
