@@ -87,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
     ]
     display = progress.Progress(chosen)
     started = time.perf_counter()
-    results = runner.run_all(jobs, min(args.jobs, len(jobs)), display.update, display.tick)
+    timings = out_dir / runner.TIMINGS_FILE
+    results = runner.run_all(jobs, min(args.jobs, len(jobs)), display.update, display.tick, timings)
+    runner.save_timings(results, timings)
     wall = time.perf_counter() - started
     display.finish()
     print()

@@ -213,8 +213,11 @@ class Lab:
             os.environ.pop(name, None)
         os.environ.update(values)
 
-    def close(self) -> None:
-        """Stop the emulator and restore the environment variables the lab changed."""
+    def close(self, exiting: bool = False) -> None:
+        """Stop the emulator and restore the environment variables the lab changed.
+
+        `exiting=True` (the interpreter is shutting down) does not wait for the server thread.
+        """
         for name, value in self._saved_environment.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -222,7 +225,7 @@ class Lab:
                 os.environ[name] = value
         self._saved_environment.clear()
         if self.server is not None:
-            self.server.stop()
+            self.server.stop(wait=not exiting)
             self.server = None
 
     def __enter__(self) -> Lab:
@@ -291,4 +294,4 @@ def start_lab(
 @atexit.register
 def _close_current() -> None:
     if _current is not None:
-        _current.close()
+        _current.close(exiting=True)

@@ -8,6 +8,7 @@ an environment is per process. Run-wide parameters (`-p`, `-f`) reach only the n
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import time
@@ -86,6 +87,32 @@ def run_job(job: Job) -> RunResult:
     )
 
 
+TIMINGS_FILE = ".timings.json"
+
+
+def longest_first(jobs: Sequence[Job], timings: Path) -> list[Job]:
+    """The jobs, slowest first by the previous run's times (unknown ones first, in reading order).
+
+    With N workers, starting the longest notebook last leaves the others idle at the end; starting it
+    first lets the short ones fill the gaps (the classic longest-processing-time rule).
+    """
+    try:
+        previous = json.loads(timings.read_text())
+    except (OSError, ValueError):
+        previous = {}
+    return sorted(jobs, key=lambda job: -float(previous.get(job.notebook.name, float("inf"))))
+
+
+def save_timings(results: Sequence[RunResult], timings: Path) -> None:
+    try:
+        previous = json.loads(timings.read_text())
+    except (OSError, ValueError):
+        previous = {}
+    previous.update({r.notebook.name: round(r.seconds, 2) for r in results if r.ok})
+    timings.parent.mkdir(parents=True, exist_ok=True)
+    timings.write_text(json.dumps(previous, indent=1, sort_keys=True))
+
+
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
@@ -95,13 +122,18 @@ Listener = Callable[[Path, str, RunResult | None], None]
 
 
 def run_all(
-    jobs: Sequence[Job], parallel: int, listener: Listener, tick: Callable[[], None] = lambda: None
+    jobs: Sequence[Job],
+    parallel: int,
+    listener: Listener,
+    tick: Callable[[], None] = lambda: None,
+    timings: Path | None = None,
 ) -> list[RunResult]:
     """Run `jobs` with at most `parallel` at once; results in the jobs' order.
 
     With `parallel == 1` notebooks run in this process, one after another (no worker start-up).
     Otherwise a pool of forked workers runs them; `tick` is called a few times a second for a live
-    display. Forked, not spawned: a spawned worker re-imports papermill and Jupyter's client stack
+    display. With `timings` (a file of the previous run's times) the slowest notebooks start first.
+    Forked, not spawned: a spawned worker re-imports papermill and Jupyter's client stack
     (measured: 3-4 s per worker on the course machine), a forked one inherits them. Forking is safe
     here because this process has started no threads, kernels or emulators when the pool starts
     (the pool forks every worker before it starts its own manager thread).
@@ -114,7 +146,7 @@ def run_all(
             results[job.notebook] = result
             listener(job.notebook, "passed" if result.ok else "failed", result)
         return [results[j.notebook] for j in jobs]
-    pending = list(jobs)
+    pending = longest_first(jobs, timings) if timings else list(jobs)
     running: dict[Future[RunResult], Job] = {}
     import papermill  # noqa: F401  (imported once here, inherited by every forked worker)
 
