@@ -54,6 +54,7 @@ def serve(args: argparse.Namespace) -> int:
         f"deployments: {deployments}; environment in {env_file} (Ctrl-C to stop)",
         flush=True,
     )
+    print(f"live lab console: {server.console_url}", flush=True)
     stop.wait()
     server.stop()
     print("keyless-lab emulator stopped", flush=True)

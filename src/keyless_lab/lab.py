@@ -153,6 +153,15 @@ class Lab:
             [(name, ENVIRONMENT_PURPOSES.get(name, "")) for name in server.environment()],
         )
 
+    @property
+    def console_url(self) -> str:
+        """Emulator-only: the live lab console (directory + audit log), to open in a browser.
+
+        The link holds the console's token and a port, so it is not part of the setup line that
+        notebooks commit; print it in a scratch cell.
+        """
+        return self._require_emulator("the lab console").console_url
+
     def audit_mark(self) -> int:
         return self._require_emulator("the audit log").state.audit.mark()
 

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from . import (
     app_service,
     authority,
+    console,
     device_authorization,
     errors,
     issuers,
@@ -27,7 +28,7 @@ from . import (
 from .state import EmulatorState
 
 HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin)
-HTTP_SURFACES = (managed_identity, app_service)
+HTTP_SURFACES = (managed_identity, app_service, console)  # console: plain HTTP, see console.py
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -17,6 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from .. import shims
+from . import console
 from .app import http_app, https_app
 from .directory import Directory
 from .state import EmulatorState, Urls
@@ -146,6 +147,11 @@ class EmulatorServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def console_url(self) -> str:
+        """The live lab console, with its token (emulator/console.py). Varies per run: never commit it."""
+        return console.console_url(self.state)
 
     # -- what other processes need ---------------------------------------------------------------
     def write_directory_file(self) -> Path:
