@@ -28,9 +28,10 @@ from openai import NotFoundError, OpenAI
 
 provider = get_bearer_token_provider(ManagedIdentityCredential(), "https://cognitiveservices.azure.com/.default")
 client = OpenAI(base_url=os.environ["AZURE_OPENAI_ENDPOINT"] + "openai/v1/", api_key=provider)
-client.chat.completions.create(model=os.environ["AZURE_OPENAI_DEPLOYMENT"], messages=[{{"role": "user", "content": "hi"}}])
+hi = [{{"role": "user", "content": "hi"}}]
+client.chat.completions.create(model=os.environ["AZURE_OPENAI_DEPLOYMENT"], messages=hi)
 try:
-    client.chat.completions.create(model={HOSTILE!r}, messages=[{{"role": "user", "content": "hi"}}])
+    client.chat.completions.create(model={HOSTILE!r}, messages=hi)
 except NotFoundError:
     print("hostile deployment refused")
 """
