@@ -111,6 +111,24 @@ def run(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) and not violations else 1
 
 
+def student_copy(args: argparse.Namespace) -> int:
+    """Notebooks without solutions and outputs, for handing out."""
+    from . import student_copy as copies
+
+    sources = [Path(p) for p in args.notebooks] or notebooks.course_notebooks()
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        print(f"keyless-lab student-copy: no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        written = copies.write_student_copies(sources, Path(args.output))
+    except ValueError as exc:
+        print(f"keyless-lab student-copy: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(written)} student notebooks (no solutions, no outputs) in {args.output}/")
+    return 0
+
+
 def docs(args: argparse.Namespace) -> int:
     changed = notebooks.update_docs()
     print("updated: " + ", ".join(str(p) for p in changed) if changed else "navigation and README table are up to date")
@@ -144,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         "-f", "--parameters-file", action="append", metavar="YAML", help="parameters from a YAML file (repeatable)"
     )
     p.set_defaults(func=run)
+
+    p = commands.add_parser("student-copy", help="write the notebooks without solutions and outputs, to hand out")
+    p.add_argument("notebooks", nargs="*", help="notebooks to copy (default: all)")
+    p.add_argument("--output", required=True, help="folder for the student copies")
+    p.set_defaults(func=student_copy)
 
     p = commands.add_parser("docs", help="regenerate notebook navigation and the README notebook table")
     p.set_defaults(func=docs)
