@@ -20,6 +20,7 @@ from . import (
     errors,
     issuers,
     lab_admin,
+    lab_provisioning,
     managed_identity,
     openai,
     signin,
@@ -27,7 +28,7 @@ from . import (
 )
 from .state import EmulatorState
 
-HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin)
+HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin, lab_provisioning)
 HTTP_SURFACES = (managed_identity, app_service, console)  # console: plain HTTP, see console.py
 
 
