@@ -32,3 +32,21 @@ def test_a_parameters_file_must_be_a_mapping(tmp_path: Path) -> None:
 def test_only_declared_parameters_are_passed() -> None:
     chosen = runner.parameters_for(NOTEBOOK_02, {"mode": "azure", "short_token_lifetime": 2, "unknown": 1})
     assert chosen == {"mode": "azure", "short_token_lifetime": 2}
+
+
+def test_write_back_merges_stream_outputs_split_by_kernel_timing() -> None:
+    import nbformat
+
+    from keyless_lab.notebooks import normalise
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(1); print(2)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warn\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="3\n"),
+    ]
+    nb.cells = [cell]
+    outputs = normalise(nb).cells[0].outputs
+    assert [(o["name"], o["text"]) for o in outputs] == [("stdout", "1\n2\n"), ("stderr", "warn\n"), ("stdout", "3\n")]
