@@ -72,8 +72,11 @@ def execute(
             # Save once at the end (and on failure), not after every cell: a mid-run save rewrites
             # the whole notebook, a measurable share of a short notebook's run.
             request_save_on_cell_execute=False,
-            # ipykernel warns on stderr about unencrypted TCP even on loopback; keep run output to results.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # ipykernel warns on stderr about unencrypted TCP even on loopback, and logs an ERROR
+            # "KeyboardInterrupt caught in kernel" when jupyter_client's shutdown interrupts an idle
+            # kernel (it interrupts before every shutdown); keep run output to results. Cell errors
+            # still reach papermill through the execution replies.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
         error = ""
     except Exception as exc:  # papermill raises PapermillExecutionError with the failing cell
