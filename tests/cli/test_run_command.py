@@ -119,3 +119,12 @@ def test_parameters_reach_only_notebooks_that_declare_them_and_html_is_written(t
     assert index.count('class="passed"') == 2
     page = (out / "html" / "declares.html").read_text()
     assert "jp-Notebook" in page and "from-file 3 int" in page  # the lab template, with outputs
+
+
+def test_write_back_stores_normalised_outputs_in_the_source(tmp_path: Path) -> None:
+    source = write_notebook(tmp_path / "wb.ipynb", "Write back", "x = 2", "print('twice', x * 2)")
+    done = run("-j", "1", "--write-back", "--output", str(tmp_path / "out"), str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    nb = nbformat.read(source, as_version=4)
+    assert nb.cells[-1].outputs[0]["text"] == "twice 4\n"
+    assert "papermill" not in nb.metadata and all("papermill" not in c.metadata for c in nb.cells)
