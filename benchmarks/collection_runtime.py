@@ -140,6 +140,9 @@ def main() -> int:
         print(f"collection: {wall:6.2f} s  (-j {args.jobs}; {sum(r.seconds for r in results):.2f} s of notebook time)")
         ratio = wall / floor
         print(f"ratio:      {ratio:6.2f} x the floor  [{'ok' if ratio <= GOAL else 'MISSED'}] goal <= {GOAL} x")
+        slowest = max(results, key=lambda r: r.seconds)
+        print(f"bound:      {slowest.seconds / floor:6.2f} x the floor is the slowest notebook alone "
+              f"({slowest.notebook.name}, {slowest.seconds:.2f} s): no -j can go below it")  # fmt: skip
         failed = [r for r in results if not r.ok]
         for r in failed:
             print(f"FAILED {r.notebook.name}: {r.error}")
