@@ -135,8 +135,9 @@ def run_all(
     display. With `timings` (a file of the previous run's times) the slowest notebooks start first.
     Forked, not spawned: a spawned worker re-imports papermill and Jupyter's client stack
     (measured: 3-4 s per worker on the course machine), a forked one inherits them. Forking is safe
-    here because this process has started no threads, kernels or emulators when the pool starts
-    (the pool forks every worker before it starts its own manager thread).
+    here: `keyless-lab run` has started no threads, kernels or emulators when the pool starts (the
+    pool forks every worker before it starts its own manager thread), and a caller that did run a
+    kernel before (the benchmark) is covered by pyzmq, which gives each process its own context.
     """
     results: dict[Path, RunResult] = {}
     if parallel <= 1:
