@@ -156,6 +156,15 @@ class Lab:
             ("variable", "why the lab sets it"), [(name, ENVIRONMENT_PURPOSES.get(name, "")) for name in shown]
         )
 
+    @property
+    def console_url(self) -> str:
+        """Emulator-only: the live lab console (directory + audit log), to open in a browser.
+
+        The link holds the console's token and a port, so it is not part of the setup line that
+        notebooks commit; print it in a scratch cell.
+        """
+        return self._require_emulator("the lab console").console_url
+
     def audit_mark(self) -> int:
         return self._require_emulator("the audit log").state.audit.mark()
 
@@ -236,8 +245,11 @@ class Lab:
             os.environ.pop(name, None)
         os.environ.update(values)
 
-    def close(self) -> None:
-        """Stop the emulator and restore the environment variables the lab changed."""
+    def close(self, exiting: bool = False) -> None:
+        """Stop the emulator and restore the environment variables the lab changed.
+
+        `exiting=True` (the interpreter is shutting down) does not wait for the server thread.
+        """
         for name, value in self._saved_environment.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -245,7 +257,7 @@ class Lab:
                 os.environ[name] = value
         self._saved_environment.clear()
         if self.server is not None:
-            self.server.stop()
+            self.server.stop(wait=not exiting)
             self.server = None
 
     def __enter__(self) -> Lab:
@@ -327,4 +339,4 @@ def _start_emulator() -> EmulatorServer:
 @atexit.register
 def _close_current() -> None:
     if _current is not None:
-        _current.close()
+        _current.close(exiting=True)

@@ -16,11 +16,13 @@ from starlette.responses import Response
 from . import (
     app_service,
     authority,
+    console,
     device_authorization,
     errors,
     federation_admin,
     issuers,
     lab_admin,
+    lab_provisioning,
     managed_identity,
     openai,
     signin,
@@ -29,8 +31,18 @@ from . import (
 from .body_limit import BodyLimit
 from .state import EmulatorState
 
-HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin, federation_admin)
-HTTP_SURFACES = (managed_identity, app_service)
+HTTPS_SURFACES = (
+    authority,
+    token_endpoint,
+    openai,
+    issuers,
+    signin,
+    device_authorization,
+    lab_admin,
+    federation_admin,
+    lab_provisioning,
+)
+HTTP_SURFACES = (managed_identity, app_service, console)  # console: plain HTTP, see console.py
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

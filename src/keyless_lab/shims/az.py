@@ -23,13 +23,25 @@ from pathlib import Path
 from typing import Any
 
 from . import _lab
+from . import az_provisioning as provisioning
 from ._lab import LabError
 
 NOT_LOGGED_IN = "ERROR: Please run 'az login' to setup account."
 LOGIN_FILE = "keyless-lab-login.json"  # the lab's stand-in for msal_token_cache.json + SP entries
 PROFILE_FILE = "azureProfile.json"
 MANAGEMENT = "https://management.azure.com"
-TOP_COMMANDS = ("login", "logout", "account", "role", "ad", "version")
+TOP_COMMANDS = (
+    "login",
+    "logout",
+    "account",
+    "role",
+    "ad",
+    "identity",
+    "group",
+    "cognitiveservices",
+    "resource",
+    "version",
+)
 
 
 def config_dir() -> Path:
@@ -75,11 +87,23 @@ def save_login(login: dict[str, Any], subscription: dict[str, Any]) -> None:
     _lab.write_private_json(config_dir() / PROFILE_FILE, {"subscriptions": [subscription]})
 
 
+def select(value: Any, path: list[str]) -> Any:
+    """A small JMESPath subset: `a.b`, `[0].a`, `[].a` (a projection over a list)."""
+    for i, part in enumerate(path):
+        if part == "[]":
+            return [select(item, path[i + 1 :]) for item in value] if isinstance(value, list) else None
+        if part.startswith("[") and part.endswith("]") and part[1:-1].isdigit():
+            index = int(part[1:-1])
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 def emit(value: Any, output: str = "json", query: str | None = None) -> None:
     """Print like az: JSON by default; `--query a.b` (simple paths only) and `-o tsv` supported."""
     if query:
-        for part in query.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
+        value = select(value, [p for p in query.replace("[", ".[").split(".") if p])
     if output == "none":
         return
     if output == "tsv":
@@ -274,6 +298,9 @@ def get_access_token(argv: list[str]) -> int:
 
 # -- admin commands -------------------------------------------------------------------------------
 def role(argv: list[str]) -> int:
+    if argv[:2] == ["assignment", "list"]:
+        signed_in()
+        return provisioning.role_assignment_list(argv[2:], emit)
     if len(argv) < 2 or argv[0] != "assignment" or argv[1] not in ("create", "delete"):
         raise LabError(f"ERROR: 'role {' '.join(argv[:2])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog=f"az role assignment {argv[1]}", add_help=False)
@@ -303,6 +330,9 @@ def add_federated_credential(owner: str, name: str, issuer: str, subject: str, a
 
 def identity(argv: list[str]) -> int:
     """`az identity federated-credential create`: trust an external issuer's subject for a user-assigned identity."""
+    if argv[:1] and argv[0] in ("create", "show", "delete"):
+        signed_in()
+        return provisioning.identity(argv, emit)
     if argv[:2] != ["federated-credential", "create"]:
         raise LabError(f"ERROR: 'identity {' '.join(argv[:2])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog="az identity federated-credential create", add_help=False)
@@ -356,6 +386,17 @@ def app_federated_credential(argv: list[str]) -> int:
 def ad(argv: list[str]) -> int:
     if argv[:3] == ["app", "federated-credential", "create"]:
         return app_federated_credential(argv[3:])
+    login_state = signed_in() if argv[:1] in (["app"], ["sp"], ["signed-in-user"]) else {}
+    if argv[:2] == ["signed-in-user", "show"]:
+        return provisioning.signed_in_user(argv[2:], emit, login_state)
+    if argv[:2] == ["app", "federated-credential"]:
+        return provisioning.federated_credential(argv[2:], emit)
+    if argv[:3] == ["app", "credential", "reset"] and "--create-cert" in argv:
+        return provisioning.create_certificate(argv[3:], emit, login_state.get("tenant", ""))
+    if argv[:1] == ["app"] and argv[1:2] != ["credential"]:
+        return provisioning.app(argv[1:], emit)
+    if argv[:1] == ["sp"]:
+        return provisioning.service_principal(argv[1:], emit)
     if argv[:3] != ["app", "credential", "reset"]:
         raise LabError(f"ERROR: 'ad {' '.join(argv[:3])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog="az ad app credential reset", add_help=False)
@@ -394,6 +435,11 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     return args
 
 
+def signed_in_subscription() -> str:
+    signed_in()
+    return str(lab_directory()["subscription_id"])
+
+
 def tenant_id_of(tenant: str) -> str:
     for t in lab_directory()["tenants"]:
         if tenant.lower() in (t["id"], t["domain"].lower()):
@@ -403,7 +449,12 @@ def tenant_id_of(tenant: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"login": login, "logout": logout, "account": account, "role": role, "ad": ad, "identity": identity}
+    commands = {
+        "login": login, "logout": logout, "account": account, "role": role, "ad": ad, "identity": identity,
+        "group": lambda a: provisioning.group(a, emit, signed_in_subscription()),
+        "cognitiveservices": lambda a: provisioning.cognitiveservices(a, emit) if signed_in() else 1,
+        "resource": lambda a: provisioning.resource(a, emit) if signed_in() else 1,
+    }  # fmt: skip
     if not argv or argv[0] in ("-h", "--help"):
         print("keyless-lab stand-in for the Azure CLI. Commands: " + ", ".join(commands))
         return 0
