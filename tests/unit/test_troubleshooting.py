@@ -22,9 +22,9 @@ from keyless_lab.troubleshooting import CATALOGUE, Diagnosis, catalogue_table, d
 
 PACKAGE = Path(troubleshooting.__file__).parent
 EMULATOR = PACKAGE / "emulator"
-# Lab-only surfaces, not Azure's: the admin API and the scripted device-code approval. Their
-# messages are for the lab's own tools and tests, so they need no catalogue row.
-LAB_ONLY_MODULES = {"lab_admin.py"}
+# Lab-only surfaces under /_lab/, not Azure's: the admin APIs, the console and the scripted
+# device-code approval. Their messages are for the lab's own tools and tests, so they need no row.
+LAB_ONLY_MODULES = {"lab_admin.py", "federation_admin.py", "lab_provisioning.py", "console.py"}
 LAB_ONLY_FUNCTIONS = {("device_authorization.py", "approve")}
 GENERIC = "AADSTS (other)"
 
