@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import (
+    app_credential_admin,
     app_service,
     authority,
     device_authorization,
@@ -26,7 +27,16 @@ from . import (
 )
 from .state import EmulatorState
 
-HTTPS_SURFACES = (authority, token_endpoint, openai, issuers, signin, device_authorization, lab_admin)
+HTTPS_SURFACES = (
+    authority,
+    token_endpoint,
+    openai,
+    issuers,
+    signin,
+    device_authorization,
+    lab_admin,
+    app_credential_admin,
+)
 HTTP_SURFACES = (managed_identity, app_service)
 
 

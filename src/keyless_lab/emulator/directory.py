@@ -78,6 +78,7 @@ class ClientSecret:
     display_name: str
     value: str
     expires_at: float
+    created_at: float = 0.0
 
     @property
     def hint(self) -> str:
@@ -363,6 +364,7 @@ class Directory:
             display_name=display_name,
             value=new_secret_value(),
             expires_at=time.time() + expires_in_days * 86_400,
+            created_at=time.time(),
         )
         app.secrets.append(secret)
         return secret
@@ -385,6 +387,16 @@ class Directory:
             if not append:
                 app.secrets.clear()
             return self._add_secret(app, display_name, expires_in_days)
+
+    def remove_client_secret(self, app_name_or_id: str, key_id: str) -> int:
+        """What deleting a secret under "Certificates & secrets" (or `az ad app credential delete`) does;
+        returns how many were removed. Tokens already issued stay valid until they expire."""
+        app = self._application(app_name_or_id)
+        with self._lock:
+            kept = [s for s in app.secrets if s.key_id.lower() != key_id.lower()]
+            removed = len(app.secrets) - len(kept)
+            app.secrets = kept
+        return removed
 
     def _application(self, name_or_id: str) -> Application:
         for app in self.applications.values():

@@ -3,7 +3,8 @@
 Implements what the course and AzureCliCredential use, with the real arguments and output:
 `az login` (a seeded user; `--service-principal`; `--identity`), `az logout`, `az account show`,
 `az account get-access-token --output json --resource R [--tenant T] [--scope S]`, and the admin
-commands `az role assignment create/delete` and `az ad app credential reset`. Signed-out and
+commands `az role assignment create/delete`, `az ad app credential reset [--cert]`, `az ad app credential
+list` and `az ad app credential delete`. Signed-out and
 error output go to stderr worded as the real CLI words them, which is what azure-identity reads.
 
 Lab-only behaviour, said plainly: `az login --username UPN` (or KEYLESS_LAB_SIGNIN_USER) signs
@@ -356,6 +357,10 @@ def app_federated_credential(argv: list[str]) -> int:
 def ad(argv: list[str]) -> int:
     if argv[:3] == ["app", "federated-credential", "create"]:
         return app_federated_credential(argv[3:])
+    if argv[:3] == ["app", "credential", "list"]:
+        return app_credential_list(argv[3:])
+    if argv[:3] == ["app", "credential", "delete"]:
+        return app_credential_delete(argv[3:])
     if argv[:3] != ["app", "credential", "reset"]:
         raise LabError(f"ERROR: 'ad {' '.join(argv[:3])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog="az ad app credential reset", add_help=False)
@@ -363,12 +368,20 @@ def ad(argv: list[str]) -> int:
     p.add_argument("--append", action="store_true")
     p.add_argument("--display-name")
     p.add_argument("--years", type=float, default=1.0)
+    p.add_argument("--cert")
     p.add_argument("--output", "-o", default="json")
     p.add_argument("--query")
     args = parse(p, argv[3:])
     signed_in()
-    body = {"append": args.append, "display_name": args.display_name or "", "years": args.years}
-    result = _lab.admin("POST", f"/_lab/admin/applications/{args.id}/credentials/reset", body)
+    if args.cert:
+        result = _lab.admin(
+            "POST",
+            f"/_lab/admin/applications/{args.id}/certificates",
+            {"certificate": read_at_file(args.cert), "append": args.append},
+        )
+    else:
+        body = {"append": args.append, "display_name": args.display_name or "", "years": args.years}
+        result = _lab.admin("POST", f"/_lab/admin/applications/{args.id}/credentials/reset", body)
     print(
         "WARNING: The output includes credentials that you must protect. Be sure that you do not include these "
         "credentials in your code or check the credentials into your source control. For more information, see "
@@ -376,6 +389,43 @@ def ad(argv: list[str]) -> int:
         file=sys.stderr,
     )
     emit(result, args.output, args.query)
+    return 0
+
+
+def read_at_file(value: str) -> str:
+    """`@path` reads the file, as az does for any argument; anything else is the value itself."""
+    if not value.startswith("@"):
+        return value
+    try:
+        return Path(value[1:]).expanduser().read_text()
+    except OSError as exc:
+        raise LabError(f"ERROR: cannot read '{value[1:]}': {exc.strerror}", 2) from None
+
+
+def app_credential_list(argv: list[str]) -> int:
+    """`az ad app credential list --id <appId> [--cert]`: metadata only, never a secret value."""
+    p = argparse.ArgumentParser(prog="az ad app credential list", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--cert", action="store_true")
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv)
+    signed_in()
+    query = "?cert=true" if args.cert else ""
+    emit(_lab.admin("GET", f"/_lab/admin/applications/{args.id}/credentials{query}", None), args.output, args.query)
+    return 0
+
+
+def app_credential_delete(argv: list[str]) -> int:
+    """`az ad app credential delete --id <appId> --key-id <keyId> [--cert]`: prints nothing on success."""
+    p = argparse.ArgumentParser(prog="az ad app credential delete", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--key-id", required=True)
+    p.add_argument("--cert", action="store_true")
+    args = parse(p, argv)
+    signed_in()
+    query = "?cert=true" if args.cert else ""
+    _lab.admin("DELETE", f"/_lab/admin/applications/{args.id}/credentials/{args.key_id}{query}", None)
     return 0
 
 
