@@ -208,7 +208,11 @@ class Directory:
                 name=app["name"], client_id=app["client_id"], object_id=app["object_id"], tenant=app["tenant"]
             )
             for secret in app.get("secrets", []):
-                self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]))
+                # Seeded secrets get fixed key ids (as the rest of the seed has fixed GUIDs); values stay random.
+                key_id = str(
+                    uuid.uuid5(uuid.NAMESPACE_URL, f"{application.client_id}/secrets/{secret['display_name']}")
+                )
+                self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]), key_id)
             for cert in app.get("certificates", []):
                 self._add_certificate(application, cert["display_name"], int(cert["expires_in_days"]))
             self.applications[application.client_id] = application
@@ -358,9 +362,11 @@ class Directory:
         return self.applications.get(client_id.lower())
 
     @staticmethod
-    def _add_secret(app: Application, display_name: str, expires_in_days: int) -> ClientSecret:
+    def _add_secret(
+        app: Application, display_name: str, expires_in_days: int, key_id: str | None = None
+    ) -> ClientSecret:
         secret = ClientSecret(
-            key_id=str(uuid.uuid4()),
+            key_id=key_id or str(uuid.uuid4()),
             display_name=display_name,
             value=new_secret_value(),
             expires_at=time.time() + expires_in_days * 86_400,
