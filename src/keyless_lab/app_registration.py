@@ -30,7 +30,7 @@ def _application(directory: Directory, name: str) -> Application:
     raise LabConfigurationError(f"no application named {name!r} in the lab directory")
 
 
-def client_secret(lab: Lab, app: str, display_name: str) -> Secret:
+def lab_secret(lab: Lab, app: str, display_name: str) -> Secret:
     """Emulator-only: the value of a seeded client secret (e.g. the expired one), masked in reprs."""
     application = _application(_directory(lab, "reading a lab secret"), app)
     for secret in application.secrets:
@@ -45,7 +45,7 @@ def write_service_principal_env(
     """Emulator-only: a `.env` (mode 600) with the three variables EnvironmentCredential reads,
     as a learner writes it from the portal's Overview and Certificates & secrets pages."""
     application = _application(_directory(lab, "writing a service principal .env"), app)
-    values = (application.tenant, application.client_id, client_secret(lab, app, secret))
+    values = (application.tenant, application.client_id, lab_secret(lab, app, secret))
     path = Path(folder) / ".env"
     path.write_text(
         "".join(f"{name}={value}\n" for name, value in zip(SERVICE_PRINCIPAL_VARIABLES, values, strict=True))

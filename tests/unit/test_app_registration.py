@@ -11,7 +11,7 @@ from cryptography import x509
 from dotenv import dotenv_values
 
 from keyless_lab import LabConfigurationError, start_lab
-from keyless_lab.app_registration import add_expired_certificate, client_secret, write_service_principal_env
+from keyless_lab.app_registration import add_expired_certificate, lab_secret, write_service_principal_env
 from keyless_lab.emulator.certificates import thumbprint
 
 
@@ -21,13 +21,13 @@ def test_env_file_holds_the_three_variables_privately(tmp_path: Path) -> None:
         values = dotenv_values(path)
         app = lab.principal("app-keyless-batch")
         assert values["AZURE_CLIENT_ID"] == app["client_id"] and values["AZURE_TENANT_ID"] == app["tenant"]
-        assert values["AZURE_CLIENT_SECRET"] == client_secret(lab, "app-keyless-batch", "lab-secret")
+        assert values["AZURE_CLIENT_SECRET"] == lab_secret(lab, "app-keyless-batch", "lab-secret")
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert str(client_secret(lab, "app-keyless-batch", "lab-secret")) not in repr(
-            client_secret(lab, "app-keyless-batch", "lab-secret")
+        assert str(lab_secret(lab, "app-keyless-batch", "lab-secret")) not in repr(
+            lab_secret(lab, "app-keyless-batch", "lab-secret")
         )
         with pytest.raises(LabConfigurationError, match="no secret named"):
-            client_secret(lab, "app-keyless-batch", "nope")
+            lab_secret(lab, "app-keyless-batch", "nope")
 
 
 def test_expired_certificate_is_registered_and_expired() -> None:
