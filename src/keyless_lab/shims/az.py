@@ -6,6 +6,8 @@ Implements what the course and AzureCliCredential use, with the real arguments a
 commands `az role assignment create/delete`, `az ad app credential reset [--cert]`, `az ad app credential
 list` and `az ad app credential delete`. Signed-out and
 error output go to stderr worded as the real CLI words them, which is what azure-identity reads.
+Like the real CLI (MSAL's token cache in the profile folder), `get-access-token` serves a cached access
+token until five minutes before it expires, without asking Entra ID.
 
 Lab-only behaviour, said plainly: `az login --username UPN` (or KEYLESS_LAB_SIGNIN_USER) signs
 the user in without a password through the lab's scripted sign-in; `az login --use-device-code`
@@ -238,14 +240,16 @@ def get_access_token(argv: list[str]) -> int:
     scope = " ".join(args.scope) if args.scope else f"{resource}/.default"
     tenant = tenant_id_of(args.tenant) if args.tenant else login_state["tenant"]
     kind = login_state["kind"]
-    if kind == "user":
+    cached = cached_access_token(login_state, tenant, scope)
+    if cached is not None:
+        result = cached
+    elif kind == "user":
         try:
             result = _lab.refresh(tenant, login_state["refresh_token"], scope)
         except LabError as exc:
             raise LabError(f"{exc}\nTo re-authenticate, please run:\naz login --scope {scope}") from None
         if result.get("refresh_token"):
             login_state["refresh_token"] = result["refresh_token"]  # keep the rotated one
-            _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
     elif kind == "servicePrincipal":
         result = service_principal_token(login_state, tenant, scope)
     else:
@@ -253,6 +257,8 @@ def get_access_token(argv: list[str]) -> int:
         result = _lab.managed_identity_token(
             mi_resource, login_state["client_id"], login_state["object_id"], login_state["resource_id"]
         )
+    if cached is None and kind in CACHING_KINDS:
+        remember_access_token(login_state, tenant, scope, result)
     token = result["access_token"]
     expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
     claims = _lab.jwt_claims(token)
@@ -271,6 +277,29 @@ def get_access_token(argv: list[str]) -> int:
         args.query,
     )
     return 0
+
+
+# -- the access token cache (what MSAL keeps in msal_token_cache.* in the profile folder) -----------
+CACHING_KINDS = ("user", "servicePrincipal")
+CACHE_MARGIN = 300  # MSAL does not serve a cached access token with under five minutes left
+
+
+def cached_access_token(login_state: dict[str, Any], tenant: str, scope: str) -> dict[str, Any] | None:
+    """A cached token for (tenant, scope) with more than five minutes left, as the real CLI serves it
+    without asking Entra ID; None when there is none (managed identity logins are not cached here)."""
+    if login_state["kind"] not in CACHING_KINDS:
+        return None
+    entry = login_state.get("access_tokens", {}).get(f"{tenant} {scope}")
+    if not entry or entry["expires_on"] - time.time() <= CACHE_MARGIN:
+        return None
+    return {"access_token": entry["access_token"], "expires_on": entry["expires_on"]}
+
+
+def remember_access_token(login_state: dict[str, Any], tenant: str, scope: str, result: dict[str, Any]) -> None:
+    expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
+    tokens = login_state.setdefault("access_tokens", {})
+    tokens[f"{tenant} {scope}"] = {"access_token": result["access_token"], "expires_on": expires_on}
+    _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
 
 
 # -- admin commands -------------------------------------------------------------------------------
