@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from .config import SCOPE, LabConfigurationError, Secret, Settings, check_required_parameters, resolve_settings
 from .display import Table
@@ -38,6 +39,14 @@ ENVIRONMENT_PURPOSES = {
     "KEYLESS_LAB_ADMIN_KEY": "authorises the lab's admin API (role assignments via the `az` stand-in)",
     "AZURE_CORE_COLLECT_TELEMETRY": "the `az` stand-in sends no telemetry",
 }
+
+
+def _authority_unknown_to_msal() -> bool:
+    """True when AZURE_AUTHORITY_HOST is set to a host outside MSAL's well-known Entra hosts."""
+    from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
+
+    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
+    return bool(host) and host not in WELL_KNOWN_AUTHORITY_HOSTS
 
 
 def _short_scope(scope: str) -> str:
@@ -83,13 +92,16 @@ class Lab:
 
     @property
     def credential_options(self) -> dict[str, Any]:
-        """Extra keyword arguments for MSAL-based credentials; empty on real Azure.
+        """Extra keyword arguments for MSAL-based credentials; empty on public Azure and national clouds.
 
-        Emulator-only: MSAL validates an unknown authority host by calling instance discovery on
+        MSAL validates an authority host it does not know by calling instance discovery on
         login.microsoftonline.com. `disable_instance_discovery=True` (a real option, used for Azure
-        Stack and private clouds) skips that call, so nothing leaves this machine.
+        Stack and private clouds) skips that call: always in the lab, so nothing leaves this machine,
+        and in azure mode only when `AZURE_AUTHORITY_HOST` names a host MSAL does not know.
         """
-        return {"disable_instance_discovery": True} if self.is_emulated else {}
+        if self.is_emulated or _authority_unknown_to_msal():
+            return {"disable_instance_discovery": True}
+        return {}
 
     # -- emulator-only views and controls --------------------------------------------------------
     def _require_emulator(self, what: str) -> EmulatorServer:

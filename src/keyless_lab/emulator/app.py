@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import (
+    app_credential_admin,
     app_service,
     authority,
     console,
@@ -41,6 +42,7 @@ HTTPS_SURFACES = (
     lab_admin,
     federation_admin,
     lab_provisioning,
+    app_credential_admin,
 )
 HTTP_SURFACES = (managed_identity, app_service, console)  # console: plain HTTP, see console.py
 

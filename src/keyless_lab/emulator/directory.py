@@ -78,6 +78,7 @@ class ClientSecret:
     display_name: str
     value: str
     expires_at: float
+    created_at: float = 0.0
 
     @property
     def hint(self) -> str:
@@ -207,7 +208,11 @@ class Directory:
                 name=app["name"], client_id=app["client_id"], object_id=app["object_id"], tenant=app["tenant"]
             )
             for secret in app.get("secrets", []):
-                self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]))
+                # Seeded secrets get fixed key ids (as the rest of the seed has fixed GUIDs); values stay random.
+                key_id = str(
+                    uuid.uuid5(uuid.NAMESPACE_URL, f"{application.client_id}/secrets/{secret['display_name']}")
+                )
+                self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]), key_id)
             for cert in app.get("certificates", []):
                 self._add_certificate(application, cert["display_name"], int(cert["expires_in_days"]))
             self.applications[application.client_id] = application
@@ -357,12 +362,15 @@ class Directory:
         return self.applications.get(client_id.lower())
 
     @staticmethod
-    def _add_secret(app: Application, display_name: str, expires_in_days: int) -> ClientSecret:
+    def _add_secret(
+        app: Application, display_name: str, expires_in_days: int, key_id: str | None = None
+    ) -> ClientSecret:
         secret = ClientSecret(
-            key_id=str(uuid.uuid4()),
+            key_id=key_id or str(uuid.uuid4()),
             display_name=display_name,
             value=new_secret_value(),
             expires_at=time.time() + expires_in_days * 86_400,
+            created_at=time.time(),
         )
         app.secrets.append(secret)
         return secret
@@ -385,6 +393,16 @@ class Directory:
             if not append:
                 app.secrets.clear()
             return self._add_secret(app, display_name, expires_in_days)
+
+    def remove_client_secret(self, app_name_or_id: str, key_id: str) -> int:
+        """What deleting a secret under "Certificates & secrets" (or `az ad app credential delete`) does;
+        returns how many were removed. Tokens already issued stay valid until they expire."""
+        app = self._application(app_name_or_id)
+        with self._lock:
+            kept = [s for s in app.secrets if s.key_id.lower() != key_id.lower()]
+            removed = len(app.secrets) - len(kept)
+            app.secrets = kept
+        return removed
 
     def _application(self, name_or_id: str) -> Application:
         for app in self.applications.values():

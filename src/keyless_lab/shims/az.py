@@ -3,8 +3,11 @@
 Implements what the course and AzureCliCredential use, with the real arguments and output:
 `az login` (a seeded user; `--service-principal`; `--identity`), `az logout`, `az account show`,
 `az account get-access-token --output json --resource R [--tenant T] [--scope S]`, and the admin
-commands `az role assignment create/delete` and `az ad app credential reset`. Signed-out and
+commands `az role assignment create/delete`, `az ad app credential reset [--cert]`, `az ad app credential
+list` and `az ad app credential delete`. Signed-out and
 error output go to stderr worded as the real CLI words them, which is what azure-identity reads.
+Like the real CLI (MSAL's token cache in the profile folder), `get-access-token` serves a cached access
+token until five minutes before it expires, without asking Entra ID.
 
 Lab-only behaviour, said plainly: `az login --username UPN` (or KEYLESS_LAB_SIGNIN_USER) signs
 the user in without a password through the lab's scripted sign-in; `az login --use-device-code`
@@ -264,14 +267,16 @@ def get_access_token(argv: list[str]) -> int:
     scope = " ".join(args.scope) if args.scope else f"{resource}/.default"
     tenant = tenant_id_of(args.tenant) if args.tenant else login_state["tenant"]
     kind = login_state["kind"]
-    if kind == "user":
+    cached = cached_access_token(login_state, tenant, scope)
+    if cached is not None:
+        result = cached
+    elif kind == "user":
         try:
             result = _lab.refresh(tenant, login_state["refresh_token"], scope)
         except LabError as exc:
             raise LabError(f"{exc}\nTo re-authenticate, please run:\naz login --scope {scope}") from None
         if result.get("refresh_token"):
             login_state["refresh_token"] = result["refresh_token"]  # keep the rotated one
-            _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
     elif kind == "servicePrincipal":
         result = service_principal_token(login_state, tenant, scope)
     else:
@@ -279,6 +284,8 @@ def get_access_token(argv: list[str]) -> int:
         result = _lab.managed_identity_token(
             mi_resource, login_state["client_id"], login_state["object_id"], login_state["resource_id"]
         )
+    if cached is None and kind in CACHING_KINDS:
+        remember_access_token(login_state, tenant, scope, result)
     token = result["access_token"]
     expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
     claims = _lab.jwt_claims(token)
@@ -294,6 +301,29 @@ def get_access_token(argv: list[str]) -> int:
         printed["subscription"] = lab_directory()["subscription_id"]
     emit(dict(sorted(printed.items())), args.output, args.query)
     return 0
+
+
+# -- the access token cache (what MSAL keeps in msal_token_cache.* in the profile folder) -----------
+CACHING_KINDS = ("user", "servicePrincipal")
+CACHE_MARGIN = 300  # MSAL does not serve a cached access token with under five minutes left
+
+
+def cached_access_token(login_state: dict[str, Any], tenant: str, scope: str) -> dict[str, Any] | None:
+    """A cached token for (tenant, scope) with more than five minutes left, as the real CLI serves it
+    without asking Entra ID; None when there is none (managed identity logins are not cached here)."""
+    if login_state["kind"] not in CACHING_KINDS:
+        return None
+    entry = login_state.get("access_tokens", {}).get(f"{tenant} {scope}")
+    if not entry or entry["expires_on"] - time.time() <= CACHE_MARGIN:
+        return None
+    return {"access_token": entry["access_token"], "expires_on": entry["expires_on"]}
+
+
+def remember_access_token(login_state: dict[str, Any], tenant: str, scope: str, result: dict[str, Any]) -> None:
+    expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
+    tokens = login_state.setdefault("access_tokens", {})
+    tokens[f"{tenant} {scope}"] = {"access_token": result["access_token"], "expires_on": expires_on}
+    _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
 
 
 # -- admin commands -------------------------------------------------------------------------------
@@ -389,6 +419,10 @@ def ad(argv: list[str]) -> int:
     login_state = signed_in() if argv[:1] in (["app"], ["sp"], ["signed-in-user"]) else {}
     if argv[:2] == ["signed-in-user", "show"]:
         return provisioning.signed_in_user(argv[2:], emit, login_state)
+    if argv[:3] == ["app", "credential", "list"]:
+        return app_credential_list(argv[3:])
+    if argv[:3] == ["app", "credential", "delete"]:
+        return app_credential_delete(argv[3:])
     if argv[:2] == ["app", "federated-credential"]:
         return provisioning.federated_credential(argv[2:], emit)
     if argv[:3] == ["app", "credential", "reset"] and "--create-cert" in argv:
@@ -404,12 +438,20 @@ def ad(argv: list[str]) -> int:
     p.add_argument("--append", action="store_true")
     p.add_argument("--display-name")
     p.add_argument("--years", type=float, default=1.0)
+    p.add_argument("--cert")
     p.add_argument("--output", "-o", default="json")
     p.add_argument("--query")
     args = parse(p, argv[3:])
     signed_in()
-    body = {"append": args.append, "display_name": args.display_name or "", "years": args.years}
-    result = _lab.admin("POST", f"/_lab/admin/applications/{args.id}/credentials/reset", body)
+    if args.cert:
+        result = _lab.admin(
+            "POST",
+            f"/_lab/admin/applications/{args.id}/certificates",
+            {"certificate": read_at_file(args.cert), "append": args.append},
+        )
+    else:
+        body = {"append": args.append, "display_name": args.display_name or "", "years": args.years}
+        result = _lab.admin("POST", f"/_lab/admin/applications/{args.id}/credentials/reset", body)
     print(
         "WARNING: The output includes credentials that you must protect. Be sure that you do not include these "
         "credentials in your code or check the credentials into your source control. For more information, see "
@@ -417,6 +459,43 @@ def ad(argv: list[str]) -> int:
         file=sys.stderr,
     )
     emit(result, args.output, args.query)
+    return 0
+
+
+def read_at_file(value: str) -> str:
+    """`@path` reads the file, as az does for any argument; anything else is the value itself."""
+    if not value.startswith("@"):
+        return value
+    try:
+        return Path(value[1:]).expanduser().read_text()
+    except OSError as exc:
+        raise LabError(f"ERROR: cannot read '{value[1:]}': {exc.strerror}", 2) from None
+
+
+def app_credential_list(argv: list[str]) -> int:
+    """`az ad app credential list --id <appId> [--cert]`: metadata only, never a secret value."""
+    p = argparse.ArgumentParser(prog="az ad app credential list", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--cert", action="store_true")
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv)
+    signed_in()
+    query = "?cert=true" if args.cert else ""
+    emit(_lab.admin("GET", f"/_lab/admin/applications/{args.id}/credentials{query}", None), args.output, args.query)
+    return 0
+
+
+def app_credential_delete(argv: list[str]) -> int:
+    """`az ad app credential delete --id <appId> --key-id <keyId> [--cert]`: prints nothing on success."""
+    p = argparse.ArgumentParser(prog="az ad app credential delete", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--key-id", required=True)
+    p.add_argument("--cert", action="store_true")
+    args = parse(p, argv)
+    signed_in()
+    query = "?cert=true" if args.cert else ""
+    _lab.admin("DELETE", f"/_lab/admin/applications/{args.id}/credentials/{args.key_id}{query}", None)
     return 0
 
 
