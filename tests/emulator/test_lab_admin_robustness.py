@@ -4,6 +4,7 @@ deeply nested JSON, wrong types, absurd numbers. Never a 500, never a RecursionE
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -97,15 +98,22 @@ def test_non_finite_years_in_raw_json_are_refused(emulator: EmulatorServer) -> N
             assert answer.status_code == 400, (raw, answer.text)
 
 
+@pytest.fixture(scope="module")
+def fuzzed_emulator() -> Iterator[EmulatorServer]:
+    """An emulator of the fuzz's own: valid bodies reset secrets and roles, which other tests rely on."""
+    with EmulatorServer() as server:
+        yield server
+
+
 @FUZZ
 @given(path=st.sampled_from(ROUTES), body=admin_bodies | json_values, method=st.sampled_from(["POST", "DELETE"]))
 def test_any_admin_body_is_answered_without_a_server_error(
-    shared_emulator: EmulatorServer, path: str, body: object, method: str
+    fuzzed_emulator: EmulatorServer, path: str, body: object, method: str
 ) -> None:
     raw = json.dumps(body, allow_nan=True).encode()
-    with http(shared_emulator) as client:
+    with http(fuzzed_emulator) as client:
         answer = client.request(
-            method, path, content=raw, headers={**admin_key(shared_emulator), "content-type": "application/json"}
+            method, path, content=raw, headers={**admin_key(fuzzed_emulator), "content-type": "application/json"}
         )
     assert answer.status_code in {200, 201, 400, 401, 404}, (path, body, answer.text)
     assert isinstance(answer.json(), dict)
