@@ -1,0 +1,134 @@
+"""Measure what an authentication pattern costs per call: wall time, calls per second, token requests.
+
+Notebook 12 compares a key client, a token-provider client and a naive pattern over the same
+number of calls. On a shared machine the background load drifts, so series that are compared
+with each other run *interleaved* in blocks, in A-B-B-A order: each series sees the same mix of
+quiet and busy moments, and the ratio measures the clients rather than the neighbours.
+"""
+
+from __future__ import annotations
+
+import gc
+import textwrap
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .display import Table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class Series:
+    """One measured pattern: `calls` calls took `seconds`, and caused `token_requests` (None: unknown)."""
+
+    name: str
+    calls: int
+    seconds: float
+    token_requests: int | None = None
+
+    @property
+    def calls_per_second(self) -> float:
+        return self.calls / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def milliseconds_per_call(self) -> float:
+        return 1000 * self.seconds / self.calls if self.calls else 0.0
+
+
+def _timed(call: Callable[[], object], count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        call()
+    return time.perf_counter() - start
+
+
+def measure_interleaved(calls: Mapping[str, Callable[[], object]], total: int, blocks: int = 20) -> dict[str, float]:
+    """Run each callable `total` times, in `blocks` interleaved blocks (A-B-B-A...); seconds per name.
+
+    Garbage collection is paused while measuring (and run between blocks), so a collection
+    triggered by one series' garbage is not charged to another.
+    """
+    if total < 1 or blocks < 1:
+        raise ValueError("total and blocks must be at least 1")
+    blocks = min(blocks, total)
+    sizes = [total // blocks + (1 if i < total % blocks else 0) for i in range(blocks)]
+    names = list(calls)
+    seconds = dict.fromkeys(names, 0.0)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for index, size in enumerate(sizes):
+            for name in names if index % 2 == 0 else reversed(names):
+                seconds[name] += _timed(calls[name], size)
+            gc.collect()
+    finally:
+        if was_enabled:
+            gc.enable()
+    return seconds
+
+
+def measure(call: Callable[[], object], total: int) -> float:
+    """Seconds for `total` calls of one callable (garbage collection paused, as above)."""
+    return measure_interleaved({"only": call}, total, blocks=1)["only"]
+
+
+def ratio(series: Series, baseline: Series) -> float:
+    """Wall time per call of `series` relative to `baseline` (1.0 = the same)."""
+    return series.milliseconds_per_call / baseline.milliseconds_per_call
+
+
+def overhead_table(results: Sequence[Series], baseline: str) -> Table:
+    """Calls, wall time, calls per second, time per call, ratio to `baseline`, token requests."""
+    base = next(s for s in results if s.name == baseline)
+    return Table(
+        ("pattern", "calls", "wall time", "calls/s", "ms/call", f"vs {baseline}", "token requests"),
+        [
+            (
+                s.name,
+                s.calls,
+                f"{s.seconds:.2f} s",
+                f"{s.calls_per_second:.0f}",
+                f"{s.milliseconds_per_call:.2f}",
+                f"{ratio(s, base):.3f}×",
+                "(not counted)" if s.token_requests is None else s.token_requests,
+            )
+            for s in results
+        ],
+    )
+
+
+def overhead_chart(results: Sequence[Series], title: str = "") -> Figure:
+    """Two bar charts side by side: milliseconds per call, and token requests, per pattern."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9, 3.2), layout="constrained")
+    time_axes, token_axes = figure.subplots(1, 2)
+    names = [textwrap.fill(s.name, 16) for s in results]
+    colours = ["#7f7f7f", "#1f77b4", "#d62728", "#2ca02c", "#9467bd"][: len(results)]
+    bars = time_axes.bar(names, [s.milliseconds_per_call for s in results], color=colours)
+    time_axes.bar_label(bars, fmt="%.2f")
+    time_axes.set_ylabel("milliseconds per call")
+    time_axes.set_title("wall time per chat call")
+    counts = [s.token_requests or 0 for s in results]
+    bars = token_axes.bar(names, counts, color=colours)
+    token_axes.bar_label(bars)
+    token_axes.set_ylabel("token requests")
+    token_axes.set_title("token requests (audit log)")
+    for axes in (time_axes, token_axes):
+        axes.tick_params(axis="x", labelsize=8)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def png(figure: Figure, dpi: int = 96) -> bytes:
+    """The figure as PNG bytes, for `IPython.display.Image` (no pyplot, no global state)."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

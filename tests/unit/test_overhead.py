@@ -1,0 +1,53 @@
+"""The overhead measurement helpers: interleaving, arithmetic, table and chart."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from keyless_lab.overhead import Series, measure, measure_interleaved, overhead_chart, overhead_table, png, ratio
+
+
+def test_interleaved_runs_every_call_and_alternates_the_order() -> None:
+    log: list[str] = []
+    seconds = measure_interleaved({"a": lambda: log.append("a"), "b": lambda: log.append("b")}, total=7, blocks=3)
+    assert log.count("a") == 7 and log.count("b") == 7
+    # blocks of 3, 2, 2 calls: a-block, b-block; then b, a; then a, b
+    assert "".join(log) == "aaabbb" + "bbaa" + "aabb"
+    assert set(seconds) == {"a", "b"} and all(s >= 0 for s in seconds.values())
+
+
+def test_more_blocks_than_calls_is_clamped() -> None:
+    log: list[int] = []
+    measure_interleaved({"x": lambda: log.append(1)}, total=2, blocks=50)
+    assert len(log) == 2
+
+
+def test_garbage_collection_is_restored() -> None:
+    assert gc.isenabled()
+    measure(lambda: None, 3)
+    assert gc.isenabled()
+
+
+def test_bad_counts_are_refused() -> None:
+    with pytest.raises(ValueError):
+        measure_interleaved({"x": lambda: None}, total=0)
+
+
+def test_series_arithmetic() -> None:
+    key, provider = Series("key", 1000, 2.0, 0), Series("provider", 1000, 2.1, 1)
+    assert key.calls_per_second == 500 and key.milliseconds_per_call == 2.0
+    assert ratio(provider, key) == pytest.approx(1.05)
+
+
+def test_table_names_the_baseline_and_unknown_counts() -> None:
+    table = overhead_table([Series("key", 10, 1.0, 0), Series("naive", 10, 3.0, None)], baseline="key")
+    assert table.columns[5] == "vs key"
+    assert table.rows[1][5] == "3.000×" and table.rows[1][6] == "(not counted)"
+
+
+def test_chart_has_a_time_and_a_token_panel_and_renders_to_png() -> None:
+    figure = overhead_chart([Series("key", 10, 1.0, 0), Series("provider", 10, 1.1, 1)], title="t")
+    assert [a.get_title() for a in figure.axes] == ["wall time per chat call", "token requests (audit log)"]
+    assert png(figure).startswith(b"\x89PNG")
