@@ -2,8 +2,8 @@
 
 Notebook 12 compares a key client, a token-provider client and a naive pattern over the same
 number of calls. On a shared machine the background load drifts, so series that are compared
-with each other run *interleaved* in blocks, in A-B-B-A order: each series sees the same mix of
-quiet and busy moments, and the ratio measures the clients rather than the neighbours.
+with each other run *interleaved*, call by call in A-B-B-A order: each series sees the same mix
+of quiet and busy moments, and the ratio measures the clients rather than the neighbours.
 """
 
 from __future__ import annotations
@@ -46,34 +46,37 @@ def _timed(call: Callable[[], object], count: int) -> float:
     return time.perf_counter() - start
 
 
-def measure_interleaved(calls: Mapping[str, Callable[[], object]], total: int, blocks: int = 20) -> dict[str, float]:
-    """Run each callable `total` times, in `blocks` interleaved blocks (A-B-B-A...); seconds per name.
+def measure_interleaved(calls: Mapping[str, Callable[[], object]], total: int, block: int = 1) -> dict[str, float]:
+    """Run each callable `total` times, interleaved in blocks of `block` calls (A-B, B-A, A-B, ...);
+    the seconds spent in each, by name.
 
-    Garbage collection is paused while measuring (and run between blocks), so a collection
-    triggered by one series' garbage is not charged to another.
+    With the default of one call per block, consecutive calls of the series alternate, so a busy
+    moment on the machine is shared between them instead of landing on one. Garbage collection is
+    paused while measuring (and run once at the end), so a collection triggered by one series'
+    garbage is not charged to another.
     """
-    if total < 1 or blocks < 1:
-        raise ValueError("total and blocks must be at least 1")
-    blocks = min(blocks, total)
-    sizes = [total // blocks + (1 if i < total % blocks else 0) for i in range(blocks)]
+    if total < 1 or block < 1:
+        raise ValueError("total and block must be at least 1")
+    sizes = [min(block, total - start) for start in range(0, total, block)]
     names = list(calls)
     seconds = dict.fromkeys(names, 0.0)
     was_enabled = gc.isenabled()
+    gc.collect()
     gc.disable()
     try:
         for index, size in enumerate(sizes):
             for name in names if index % 2 == 0 else reversed(names):
                 seconds[name] += _timed(calls[name], size)
-            gc.collect()
     finally:
         if was_enabled:
             gc.enable()
+        gc.collect()
     return seconds
 
 
 def measure(call: Callable[[], object], total: int) -> float:
     """Seconds for `total` calls of one callable (garbage collection paused, as above)."""
-    return measure_interleaved({"only": call}, total, blocks=1)["only"]
+    return measure_interleaved({"only": call}, total, block=total)["only"]
 
 
 def ratio(series: Series, baseline: Series) -> float:

@@ -11,16 +11,22 @@ from keyless_lab.overhead import Series, measure, measure_interleaved, overhead_
 
 def test_interleaved_runs_every_call_and_alternates_the_order() -> None:
     log: list[str] = []
-    seconds = measure_interleaved({"a": lambda: log.append("a"), "b": lambda: log.append("b")}, total=7, blocks=3)
+    seconds = measure_interleaved({"a": lambda: log.append("a"), "b": lambda: log.append("b")}, total=7, block=3)
     assert log.count("a") == 7 and log.count("b") == 7
-    # blocks of 3, 2, 2 calls: a-block, b-block; then b, a; then a, b
-    assert "".join(log) == "aaabbb" + "bbaa" + "aabb"
+    # blocks of 3, 3, 1 calls: a-block, b-block; then b, a; then a, b
+    assert "".join(log) == "aaabbb" + "bbbaaa" + "ab"
     assert set(seconds) == {"a", "b"} and all(s >= 0 for s in seconds.values())
 
 
-def test_more_blocks_than_calls_is_clamped() -> None:
+def test_the_default_alternates_call_by_call() -> None:
+    log: list[str] = []
+    measure_interleaved({"a": lambda: log.append("a"), "b": lambda: log.append("b")}, total=4)
+    assert "".join(log) == "abbaabba"
+
+
+def test_a_block_larger_than_the_total_is_one_block() -> None:
     log: list[int] = []
-    measure_interleaved({"x": lambda: log.append(1)}, total=2, blocks=50)
+    measure_interleaved({"x": lambda: log.append(1)}, total=2, block=50)
     assert len(log) == 2
 
 
