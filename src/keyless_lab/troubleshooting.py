@@ -748,6 +748,18 @@ _CHAIN_ROWS: tuple[CatalogueEntry, ...] = (
         "Invalid value for AZURE_TOKEN_CREDENTIALS: devs. Valid values are: dev, prod, ...",
     ),
     _entry(
+        "additionally_allowed_tenants",
+        IDENTITY,
+        "",
+        "get_token(..., tenant_id=<another tenant>)",
+        (r"not configured to acquire tokens for tenant",),
+        "The code asked for a token from a tenant other than the credential's, which azure-identity refuses by "
+        "default.",
+        "List the tenant in additionally_allowed_tenants=[...] when creating the credential (or '*' for any), and "
+        "make sure the app exists in that tenant.",
+        "The current credential is not configured to acquire tokens for tenant <tenant>.",
+    ),
+    _entry(
         "Invalid tenant ID",
         IDENTITY,
         "",
