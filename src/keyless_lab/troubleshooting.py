@@ -101,7 +101,7 @@ _ENTRA_ROWS: tuple[CatalogueEntry, ...] = (
         7000222,
         "401",
         "ClientSecretCredential",
-        "The client secret has expired (secrets last at most 24 months).",
+        "The client secret has expired (the portal allows at most 24 months).",
         "Add a new secret and roll it out before removing the old one; set an expiry alert, or move to a "
         "certificate or managed identity.",
         "The provided client secret keys for app '<appId>' are expired.",
