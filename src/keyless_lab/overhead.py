@@ -29,6 +29,7 @@ class Series:
     calls: int
     seconds: float
     token_requests: int | None = None
+    cpu_seconds: float | None = None  # CPU time of this process (client and in-process emulator) for the calls
 
     @property
     def calls_per_second(self) -> float:
@@ -38,17 +39,34 @@ class Series:
     def milliseconds_per_call(self) -> float:
         return 1000 * self.seconds / self.calls if self.calls else 0.0
 
+    @property
+    def cpu_microseconds_per_call(self) -> float | None:
+        return None if self.cpu_seconds is None or not self.calls else 1e6 * self.cpu_seconds / self.calls
 
-def _timed(call: Callable[[], object], count: int) -> float:
-    start = time.perf_counter()
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock seconds and this process's CPU seconds spent in a series of calls.
+
+    Wall time is what a user waits for. CPU time counts only work done in this process (the client
+    and, in the lab, the emulator's threads), so it hardly moves when *other* processes load the
+    machine: it shows the intrinsic cost when the wall time is noisy.
+    """
+
+    wall: float
+    cpu: float
+
+
+def _timed(call: Callable[[], object], count: int) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         call()
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def measure_interleaved(calls: Mapping[str, Callable[[], object]], total: int, block: int = 1) -> dict[str, float]:
+def measure_interleaved(calls: Mapping[str, Callable[[], object]], total: int, block: int = 1) -> dict[str, Timing]:
     """Run each callable `total` times, interleaved in blocks of `block` calls (A-B, B-A, A-B, ...);
-    the seconds spent in each, by name.
+    the time spent in each, by name.
 
     With the default of one call per block, consecutive calls of the series alternate, so a busy
     moment on the machine is shared between them instead of landing on one. Garbage collection is
@@ -59,23 +77,25 @@ def measure_interleaved(calls: Mapping[str, Callable[[], object]], total: int, b
         raise ValueError("total and block must be at least 1")
     sizes = [min(block, total - start) for start in range(0, total, block)]
     names = list(calls)
-    seconds = dict.fromkeys(names, 0.0)
+    wall, cpu = dict.fromkeys(names, 0.0), dict.fromkeys(names, 0.0)
     was_enabled = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
         for index, size in enumerate(sizes):
             for name in names if index % 2 == 0 else reversed(names):
-                seconds[name] += _timed(calls[name], size)
+                spent_wall, spent_cpu = _timed(calls[name], size)
+                wall[name] += spent_wall
+                cpu[name] += spent_cpu
     finally:
         if was_enabled:
             gc.enable()
         gc.collect()
-    return seconds
+    return {name: Timing(wall[name], cpu[name]) for name in names}
 
 
-def measure(call: Callable[[], object], total: int) -> float:
-    """Seconds for `total` calls of one callable (garbage collection paused, as above)."""
+def measure(call: Callable[[], object], total: int) -> Timing:
+    """Wall and CPU time for `total` calls of one callable (garbage collection paused, as above)."""
     return measure_interleaved({"only": call}, total, block=total)["only"]
 
 
@@ -84,11 +104,17 @@ def ratio(series: Series, baseline: Series) -> float:
     return series.milliseconds_per_call / baseline.milliseconds_per_call
 
 
+def cpu_ratio(series: Series, baseline: Series) -> float | None:
+    """CPU time per call of `series` relative to `baseline`, when both were measured."""
+    mine, theirs = series.cpu_microseconds_per_call, baseline.cpu_microseconds_per_call
+    return None if mine is None or not theirs else mine / theirs
+
+
 def overhead_table(results: Sequence[Series], baseline: str) -> Table:
-    """Calls, wall time, calls per second, time per call, ratio to `baseline`, token requests."""
+    """Calls, wall time, calls per second, time per call, ratio to `baseline`, CPU per call, token requests."""
     base = next(s for s in results if s.name == baseline)
     return Table(
-        ("pattern", "calls", "wall time", "calls/s", "ms/call", f"vs {baseline}", "token requests"),
+        ("pattern", "calls", "wall time", "calls/s", "ms/call", f"vs {baseline}", "CPU µs/call", "token requests"),
         [
             (
                 s.name,
@@ -97,6 +123,7 @@ def overhead_table(results: Sequence[Series], baseline: str) -> Table:
                 f"{s.calls_per_second:.0f}",
                 f"{s.milliseconds_per_call:.2f}",
                 f"{ratio(s, base):.3f}×",
+                "" if s.cpu_microseconds_per_call is None else f"{s.cpu_microseconds_per_call:.0f}",
                 "(not counted)" if s.token_requests is None else s.token_requests,
             )
             for s in results
@@ -128,10 +155,14 @@ def overhead_chart(results: Sequence[Series], title: str = "") -> Figure:
     return figure
 
 
-def png(figure: Figure, dpi: int = 96) -> bytes:
-    """The figure as PNG bytes, for `IPython.display.Image` (no pyplot, no global state)."""
+def svg(figure: Figure) -> str:
+    """The figure as SVG text, for `IPython.display.SVG` (no pyplot, no global state).
+
+    SVG rather than PNG: committed notebook outputs are scanned for secrets, and long base64 runs
+    in a PNG can look like a key; SVG is text with vector paths and no run date in its metadata.
+    """
     import io
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import gc
+import time
 
 import pytest
 
-from keyless_lab.overhead import Series, measure, measure_interleaved, overhead_chart, overhead_table, png, ratio
+from keyless_lab.overhead import (
+    Series,
+    Timing,
+    cpu_ratio,
+    measure,
+    measure_interleaved,
+    overhead_chart,
+    overhead_table,
+    ratio,
+    svg,
+)
 
 
 def test_interleaved_runs_every_call_and_alternates_the_order() -> None:
@@ -15,7 +26,8 @@ def test_interleaved_runs_every_call_and_alternates_the_order() -> None:
     assert log.count("a") == 7 and log.count("b") == 7
     # blocks of 3, 3, 1 calls: a-block, b-block; then b, a; then a, b
     assert "".join(log) == "aaabbb" + "bbbaaa" + "ab"
-    assert set(seconds) == {"a", "b"} and all(s >= 0 for s in seconds.values())
+    assert set(seconds) == {"a", "b"}
+    assert all(isinstance(t, Timing) and t.wall >= 0 and t.cpu >= 0 for t in seconds.values())
 
 
 def test_the_default_alternates_call_by_call() -> None:
@@ -42,18 +54,28 @@ def test_bad_counts_are_refused() -> None:
 
 
 def test_series_arithmetic() -> None:
-    key, provider = Series("key", 1000, 2.0, 0), Series("provider", 1000, 2.1, 1)
+    key, provider = Series("key", 1000, 2.0, 0, cpu_seconds=1.0), Series("provider", 1000, 2.1, 1, cpu_seconds=1.02)
     assert key.calls_per_second == 500 and key.milliseconds_per_call == 2.0
     assert ratio(provider, key) == pytest.approx(1.05)
+    assert key.cpu_microseconds_per_call == pytest.approx(1000)
+    assert cpu_ratio(provider, key) == pytest.approx(1.02)
+    assert cpu_ratio(Series("x", 10, 1.0), key) is None
+
+
+def test_cpu_time_counts_work_not_waiting() -> None:
+    timing = measure(lambda: time.sleep(0.01), 3)
+    assert timing.wall >= 0.03 and timing.cpu < timing.wall / 2
 
 
 def test_table_names_the_baseline_and_unknown_counts() -> None:
-    table = overhead_table([Series("key", 10, 1.0, 0), Series("naive", 10, 3.0, None)], baseline="key")
+    table = overhead_table([Series("key", 10, 1.0, 0, 0.5), Series("naive", 10, 3.0, None)], baseline="key")
     assert table.columns[5] == "vs key"
-    assert table.rows[1][5] == "3.000×" and table.rows[1][6] == "(not counted)"
+    assert table.rows[0][6] == "50000" and table.rows[1][6] == ""
+    assert table.rows[1][5] == "3.000×" and table.rows[1][7] == "(not counted)"
 
 
-def test_chart_has_a_time_and_a_token_panel_and_renders_to_png() -> None:
+def test_chart_has_a_time_and_a_token_panel_and_renders_to_svg() -> None:
     figure = overhead_chart([Series("key", 10, 1.0, 0), Series("provider", 10, 1.1, 1)], title="t")
     assert [a.get_title() for a in figure.axes] == ["wall time per chat call", "token requests (audit log)"]
-    assert png(figure).startswith(b"\x89PNG")
+    text = svg(figure)
+    assert text.lstrip().startswith("<?xml") and "<svg" in text and "Date" not in text
