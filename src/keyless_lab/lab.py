@@ -209,6 +209,10 @@ class Lab:
         """Emulator-only: `disableLocalAuth` on the resource is the inverse of `enabled`."""
         self._require_emulator("changing disableLocalAuth").state.directory.set_local_auth(enabled)
 
+    def set_rate_limits(self, deployment: str, rpm: int | None = None, tpm: int | None = None) -> None:
+        """Emulator-only stand-in for a deployment's quota (requests / tokens per minute); None lifts it."""
+        self._require_emulator("changing rate limits").state.directory.set_rate_limits(deployment, rpm=rpm, tpm=tpm)
+
     def run_as_app_service(self) -> None:
         """Emulator-only: set what App Service sets for an app with managed identities.
 

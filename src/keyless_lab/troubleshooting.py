@@ -101,7 +101,7 @@ _ENTRA_ROWS: tuple[CatalogueEntry, ...] = (
         7000222,
         "401",
         "ClientSecretCredential",
-        "The client secret has expired (secrets last at most 24 months).",
+        "The client secret has expired (the portal allows at most 24 months).",
         "Add a new secret and roll it out before removing the old one; set an expiry alert, or move to a "
         "certificate or managed identity.",
         "The provided client secret keys for app '<appId>' are expired.",
@@ -746,6 +746,18 @@ _CHAIN_ROWS: tuple[CatalogueEntry, ...] = (
         "AZURE_TOKEN_CREDENTIALS holds a value that is not dev, prod or a credential's class name.",
         "Set it to dev, prod or one credential's name (e.g. ManagedIdentityCredential), or unset it.",
         "Invalid value for AZURE_TOKEN_CREDENTIALS: devs. Valid values are: dev, prod, ...",
+    ),
+    _entry(
+        "additionally_allowed_tenants",
+        IDENTITY,
+        "",
+        "get_token(..., tenant_id=<another tenant>)",
+        (r"not configured to acquire tokens for tenant",),
+        "The code asked for a token from a tenant other than the credential's, which azure-identity refuses by "
+        "default.",
+        "List the tenant in additionally_allowed_tenants=[...] when creating the credential (or '*' for any), and "
+        "make sure the app exists in that tenant.",
+        "The current credential is not configured to acquire tokens for tenant <tenant>.",
     ),
     _entry(
         "Invalid tenant ID",
