@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from .config import SCOPE, LabConfigurationError, Secret, Settings, check_required_parameters, resolve_settings
 from .display import Table
 from .emulator import EmulatorServer
 from .emulator.server import UNSET_IN_EMULATOR_MODE
+from .netguard import is_loopback_host
 
 _current: Lab | None = None
 
@@ -38,6 +40,12 @@ ENVIRONMENT_PURPOSES = {
     "KEYLESS_LAB_ADMIN_KEY": "authorises the lab's admin API (role assignments via the `az` stand-in)",
     "AZURE_CORE_COLLECT_TELEMETRY": "the `az` stand-in sends no telemetry",
 }
+
+
+def authority_on_this_machine() -> bool:
+    """True when Entra ID is served from loopback: the lab's emulator, or one playing Azure in the tests."""
+    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
+    return bool(host) and is_loopback_host(host)
 
 
 def _short_scope(scope: str) -> str:
@@ -87,9 +95,11 @@ class Lab:
 
         Emulator-only: MSAL validates an unknown authority host by calling instance discovery on
         login.microsoftonline.com. `disable_instance_discovery=True` (a real option, used for Azure
-        Stack and private clouds) skips that call, so nothing leaves this machine.
+        Stack and private clouds) skips that call, so nothing leaves this machine. The same holds in
+        azure mode when AZURE_AUTHORITY_HOST is on loopback (an emulator playing Azure, as in the tests):
+        discovery could never vouch for such a host.
         """
-        return {"disable_instance_discovery": True} if self.is_emulated else {}
+        return {"disable_instance_discovery": True} if self.is_emulated or authority_on_this_machine() else {}
 
     # -- emulator-only views and controls --------------------------------------------------------
     def _require_emulator(self, what: str) -> EmulatorServer:
