@@ -123,8 +123,8 @@ class Person:
             return "Sign-in: you, on Microsoft's real sign-in pages (azure mode)."
         if self.sign_in == "yourself":
             return (
-                "Sign-in: yourself. When a cell signs in, it shows a link to the emulator's sign-in page; "
-                "open it in a browser on this machine and pick an account."
+                "Sign-in: yourself. When a cell signs in, it shows a sign-in link (or a page and a code): "
+                "open it in a browser on this machine, pick an account and accept."
             )
         return (
             f"Sign-in: scripted. The lab's stand-in person signs in as {self.user} "
@@ -180,7 +180,10 @@ class Person:
         shown = 0
         bundle = os.environ.get("REQUESTS_CA_BUNDLE", "")
         while not self._stop.is_set():
-            links = [line for line in self._links.read_text().splitlines() if line.strip()]
+            try:
+                links = [line for line in self._links.read_text().splitlines() if line.strip()]
+            except OSError:  # the private home is gone: the process is ending
+                return
             for link in links[shown:]:
                 print(
                     "Open this link in a browser on this machine and pick an account "
