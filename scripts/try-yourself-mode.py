@@ -72,7 +72,7 @@ def main(name: str) -> int:
         log("notebook open in JupyterLab; Run > Run All Cells")
         lab.get_by_role("menuitem", name="Run", exact=True).click()
         lab.locator("li[data-command='runmenu:run-all']").click()
-        deadline = time.monotonic() + float(os.environ.get('TRY_SECONDS', 180))
+        deadline = time.monotonic() + float(os.environ.get("TRY_SECONDS", 180))
         while time.monotonic() < deadline:
             lines = "\n".join(lab.locator(".jp-OutputArea-output").all_inner_texts()).splitlines()
             if "Self-check passed." in lines:
