@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .lab import Lab
 
 SIGN_IN_CHOICES = ("scripted", "yourself")
-ACTIONS = ("approve", "ignore", "walk away")
+ACTIONS = ("approve", "decline", "ignore", "walk away")
 DEFAULT_USER = "ada@contosolab.onmicrosoft.com"
 DEVICE_CODE_LIFETIME = 900  # Entra's device codes live 15 minutes
 # What a person looks for in the prompt: a verification page, then a code (Entra's are 9 characters).
@@ -134,14 +134,16 @@ class Person:
     # -- what the person does next ------------------------------------------------------------------
     def will(self, action: str, user: str = "") -> None:
         """What the person does with the next device code shown (then back to approving as the
-        default user): approve (as `user`), ignore, or walk away (emulator-only: the lab's clock
-        jumps past the code's 15 minutes). With `yourself`, or on real Azure, it says what to do."""
+        default user): approve (as `user`), decline (cancel on the consent page), ignore, or walk
+        away (emulator-only: the lab's clock jumps past the code's 15 minutes). With `yourself`, or
+        on real Azure, it says what to do."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
         self.action, self.action_user = action, user or self.user
         if self.sign_in == "yourself" or not self.local:
             advice = {
                 "approve": f"enter the next code and sign in as {self.action_user}",
+                "decline": "enter the next code, then choose Cancel",
                 "ignore": "do not enter the next code: let the app give up",
                 "walk away": "do not enter the next code: it expires after 15 minutes",
             }
@@ -170,6 +172,8 @@ class Person:
     def _act(self, page: str, code: str, action: str, user: str) -> None:
         if action == "walk away" and self.lab.server is not None:
             self.lab.server.state.clock.advance(DEVICE_CODE_LIFETIME + 1)
+        elif action == "decline" and self.sign_in == "scripted":
+            browser.device_sign_in(page, code, user, consent="deny")
         elif action == "approve":
             if self.sign_in == "scripted":
                 browser.device_sign_in(page, code, user)

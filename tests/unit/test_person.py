@@ -74,6 +74,18 @@ def test_ignore_leads_to_the_timeout_and_walking_away_to_an_expired_code(lab: La
         person.close()
 
 
+def test_decline_cancels_on_the_consent_page(lab: Lab) -> None:
+    person = start_person(lab, "scripted")
+    try:
+        person.will("decline")
+        with pytest.raises(ClientAuthenticationError):  # authorization_declined where the emulator records it
+            device_code_credential(lab, timeout=2).get_token(SCOPE)
+        events = [row[2] for row in lab.audit_table().rows]
+        assert "sign-in (device code)" not in events, "a decline signs nobody in"
+    finally:
+        person.close()
+
+
 def test_home_is_private_while_entra_is_the_labs_and_restored_after(lab: Lab) -> None:
     home = os.environ.get("HOME")
     person = start_person(lab, "scripted")
