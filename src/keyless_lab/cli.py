@@ -128,6 +128,18 @@ def docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def screenshots(args: argparse.Namespace) -> int:
+    from . import headless_browser, screenshots
+
+    try:
+        written = screenshots.capture(Path(args.out))
+    except headless_browser.BrowserUnavailable as missing:
+        print(f"keyless-lab screenshots: {missing}", file=sys.stderr)
+        return 1
+    print("wrote: " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="keyless-lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("docs", help="regenerate notebook navigation and the README notebook table")
     p.set_defaults(func=docs)
     lab_env.add_parser(commands)
+
+    p = commands.add_parser("screenshots", help="maintainers: re-take the sign-in page pictures in notebooks/images")
+    p.add_argument("--out", default=str(Path("notebooks") / "images"), help="folder for the PNG files")
+    p.set_defaults(func=screenshots)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -20,6 +20,7 @@ from .config import SCOPE, LabConfigurationError, Secret, Settings, check_requir
 from .display import Table
 from .emulator import EmulatorServer
 from .emulator.server import UNSET_IN_EMULATOR_MODE
+from .netguard import is_loopback_host
 
 _current: Lab | None = None
 
@@ -47,6 +48,12 @@ def _authority_unknown_to_msal() -> bool:
 
     host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
     return bool(host) and host not in WELL_KNOWN_AUTHORITY_HOSTS
+
+
+def authority_on_this_machine() -> bool:
+    """True when Entra ID is served from loopback: the lab's emulator, or one playing Azure in the tests."""
+    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
+    return bool(host) and is_loopback_host(host)
 
 
 def _short_scope(scope: str) -> str:
