@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import lab_env, netguard, notebooks, progress, report, runner
+from . import doctor, lab_env, netguard, notebooks, progress, report, runner
 from .emulator import EmulatorServer
 from .env_file import reuse_problem, write_env_file
 
@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("docs", help="regenerate notebook navigation and the README notebook table")
     p.set_defaults(func=docs)
     lab_env.add_parser(commands)
+    doctor.add_parser(commands)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

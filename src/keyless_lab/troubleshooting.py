@@ -485,6 +485,18 @@ _SERVICE_ROWS: tuple[CatalogueEntry, ...] = (
         "Token tenant <tid> does not match resource tenant.",
     ),
     _entry(
+        "Custom subdomain required",
+        AOAI,
+        "400",
+        "a call with a token to a keys-only resource",
+        (r"custom subdomain for token authentication",),
+        "The endpoint is a regional one (https://<region>.api.cognitive.microsoft.com/) of a resource without a "
+        "custom subdomain: such a resource accepts API keys only, never Microsoft Entra ID tokens.",
+        "Give the resource a custom subdomain (az cognitiveservices account update --custom-domain <name>; it "
+        "cannot be undone) and use https://<name>.openai.azure.com/ as the endpoint.",
+        "Please provide a custom subdomain for token authentication, otherwise API key is required.",
+    ),
+    _entry(
         "DeploymentNotFound",
         AOAI,
         "404",
