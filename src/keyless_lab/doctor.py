@@ -89,12 +89,18 @@ def check_credential(tenant_id: str = "") -> tuple[Check, str | None]:
         try:
             token = credential.get_token(SCOPE, tenant_id=tenant_id or None).token
         except ClientAuthenticationError as error:
+            found = diagnose(error)
             if "Attempted credentials:" in str(error):
                 name, said = attempts_table(error, 140).rows[-1]
                 detail = f"no token from DefaultAzureCredential ({', '.join(chain_names)}); stopped at {name}: {said}"
+                # Where the chain stopped early (an error, not "unavailable"), or a chain of one
+                # (AZURE_TOKEN_CREDENTIALS=<name>): that credential's own words are the diagnosis.
+                last = str(error).rpartition(f"{name}: ")[2]
+                if name != chain_names[-1] or len(chain_names) == 1:
+                    found = diagnose(last) or found
             else:
                 detail = f"no token: {stable_message(str(error), 160)}"
-            return Check("credential", False, detail, diagnose(error)), None
+            return Check("credential", False, detail, found), None
     answered = log.answered or "?"
     position = f"{chain_names.index(answered) + 1} of {len(chain_names)}" if answered in chain_names else "?"
     detail = f"DefaultAzureCredential picked {answered} ({position}): {_why(chain_names, answered, log.lines)}"
@@ -188,7 +194,9 @@ def main(args: argparse.Namespace) -> int:
     except LabConfigurationError as error:
         print(f"keyless-lab doctor: {error}", file=sys.stderr)
         return 2
-    print(f"keyless-lab doctor: {settings.endpoint} deployment {settings.deployment} (api-version {settings.api_version})")
+    print(
+        f"keyless-lab doctor: {settings.endpoint} deployment {settings.deployment} (api-version {settings.api_version})"
+    )
     checks = run(settings, args.tenant_id or "")
     for check in checks:
         print("\n".join(check.lines()))
