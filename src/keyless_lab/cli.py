@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import lab_env, netguard, notebooks, progress, report, runner
+from . import doctor, lab_env, netguard, notebooks, progress, report, runner
 from .emulator import EmulatorServer
 from .env_file import reuse_problem, write_env_file
 
@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("docs", help="regenerate notebook navigation and the README notebook table")
     p.set_defaults(func=docs)
     lab_env.add_parser(commands)
+    doctor.add_parser(commands)
 
     p = commands.add_parser("screenshots", help="maintainers: re-take the sign-in page pictures in notebooks/images")
     p.add_argument("--out", default=str(Path("notebooks") / "images"), help="folder for the PNG files")

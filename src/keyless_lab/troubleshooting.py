@@ -485,6 +485,18 @@ _SERVICE_ROWS: tuple[CatalogueEntry, ...] = (
         "Token tenant <tid> does not match resource tenant.",
     ),
     _entry(
+        "Custom subdomain required",
+        AOAI,
+        "400",
+        "a call with a token to a keys-only resource",
+        (r"custom subdomain for token authentication",),
+        "The endpoint is a regional one (https://<region>.api.cognitive.microsoft.com/) of a resource without a "
+        "custom subdomain: such a resource accepts API keys only, never Microsoft Entra ID tokens.",
+        "Give the resource a custom subdomain (az cognitiveservices account update --custom-domain <name>; it "
+        "cannot be undone) and use https://<name>.openai.azure.com/ as the endpoint.",
+        "Please provide a custom subdomain for token authentication, otherwise API key is required.",
+    ),
+    _entry(
         "DeploymentNotFound",
         AOAI,
         "404",
@@ -631,6 +643,18 @@ _SERVICE_ROWS: tuple[CatalogueEntry, ...] = (
 )
 
 _CHAIN_ROWS: tuple[CatalogueEntry, ...] = (
+    _entry(
+        "Tenant not allowed",
+        IDENTITY,
+        "",
+        "get_token(..., tenant_id=T) on a credential bound to another tenant",
+        (r"not configured to acquire tokens for tenant",),
+        "The credential belongs to one tenant (AZURE_TENANT_ID / tenant_id) and was asked for a token from another.",
+        "Use a credential of the resource's tenant (AZURE_TENANT_ID=<resource tenant>), or, for a multi-tenant app, "
+        "list the tenant in additionally_allowed_tenants.",
+        "The current credential is not configured to acquire tokens for tenant <tenant>. To enable acquiring tokens "
+        "for this tenant add it to the additionally_allowed_tenants when creating the credential.",
+    ),
     # -- azure-identity chains and unavailable credentials (after the specific service errors) ------
     _entry(
         "DefaultAzureCredential failed",

@@ -135,6 +135,9 @@ class OpenAIResource:
     resource_id: str
     deployments: dict[str, Deployment]
     disable_local_auth: bool = False
+    # False: a resource created without a custom subdomain (only the regional endpoint), which
+    # refuses Microsoft Entra ID tokens: a keys-only resource.
+    custom_subdomain: bool = True
     keys: OpenAIKeys = field(default_factory=OpenAIKeys)  # key1/key2, generated per instance
 
 
@@ -466,6 +469,10 @@ class Directory:
     def set_local_auth(self, enabled: bool) -> None:
         """Allow or refuse API keys: `disableLocalAuth` is the inverse of `enabled`."""
         self.openai.disable_local_auth = not enabled
+
+    def set_custom_subdomain(self, enabled: bool) -> None:
+        """Accept (True) or refuse (False) Entra ID tokens, as a resource with / without a custom subdomain."""
+        self.openai.custom_subdomain = enabled
 
     # -- certificates ----------------------------------------------------------------------------
     def _add_certificate(

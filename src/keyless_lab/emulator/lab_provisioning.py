@@ -47,7 +47,7 @@ def resource_json(state: EmulatorState) -> dict[str, Any]:
         "properties": {
             "endpoint": state.urls.openai_endpoint,
             "disableLocalAuth": resource.disable_local_auth,
-            "customSubDomainName": resource.name,
+            "customSubDomainName": resource.name if resource.custom_subdomain else None,
             "provisioningState": "Succeeded",
         },
     }
@@ -109,10 +109,14 @@ def create_identity(state: EmulatorState, name: str) -> Principal:
     return principal
 
 
-def create_application(state: EmulatorState, name: str) -> Application:
+def create_application(state: EmulatorState, name: str, tenant: str = "") -> Application:
+    """A new app registration, in the lab's tenant or (by id or domain) another seeded one."""
     directory = state.directory
+    home = directory.tenant(tenant) if tenant else directory.primary_tenant
+    if home is None:
+        raise KeyError(f"tenant {tenant!r} not found")
     app = Application(name=name, client_id=str(uuid.uuid4()), object_id=str(uuid.uuid4()),
-                      tenant=directory.primary_tenant.id)  # fmt: skip
+                      tenant=home.id)  # fmt: skip
     with directory._lock:
         directory.applications[app.client_id] = app
         directory.principals[app.object_id] = Principal(
@@ -147,8 +151,11 @@ def routes(state: EmulatorState) -> list[Route]:
             return body
         if request.method == "POST" and "disable_local_auth" in body:
             state.directory.set_local_auth(not bool(body["disable_local_auth"]))
+        if request.method == "POST" and "custom_subdomain" in body:  # false: a keys-only resource (for doctor)
+            state.directory.set_custom_subdomain(bool(body["custom_subdomain"]))
         elif request.method == "DELETE":
-            state.directory.set_local_auth(True)  # the lab's resource stays; its provisioned change is undone
+            state.directory.set_local_auth(True)  # the lab's resource stays; its provisioned changes are undone
+            state.directory.set_custom_subdomain(True)
         return JSONResponse(resource_json(state))
 
     async def deployment(request: Request) -> Response:
@@ -190,7 +197,10 @@ def routes(state: EmulatorState) -> list[Route]:
         key = request.path_params["name"]
         principal = principal_by_name(state, key, "application")
         if request.method == "PUT" and principal is None:
-            create_application(state, key)
+            try:
+                create_application(state, key, str(body.get("tenant") or ""))
+            except KeyError as exc:
+                return problem(str(exc.args[0]), 404)
             principal = principal_by_name(state, key, "application")
         if principal is None:
             return problem(f"application {key!r} not found", 404)
