@@ -643,18 +643,6 @@ _SERVICE_ROWS: tuple[CatalogueEntry, ...] = (
 )
 
 _CHAIN_ROWS: tuple[CatalogueEntry, ...] = (
-    _entry(
-        "Tenant not allowed",
-        IDENTITY,
-        "",
-        "get_token(..., tenant_id=T) on a credential bound to another tenant",
-        (r"not configured to acquire tokens for tenant",),
-        "The credential belongs to one tenant (AZURE_TENANT_ID / tenant_id) and was asked for a token from another.",
-        "Use a credential of the resource's tenant (AZURE_TENANT_ID=<resource tenant>), or, for a multi-tenant app, "
-        "list the tenant in additionally_allowed_tenants.",
-        "The current credential is not configured to acquire tokens for tenant <tenant>. To enable acquiring tokens "
-        "for this tenant add it to the additionally_allowed_tenants when creating the credential.",
-    ),
     # -- azure-identity chains and unavailable credentials (after the specific service errors) ------
     _entry(
         "DefaultAzureCredential failed",

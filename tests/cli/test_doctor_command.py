@@ -117,7 +117,7 @@ def test_wrong_tenant(lab_env: dict[str, str]) -> None:
 
     # Asking this app for a token from the resource's tenant fails before any call, and says why.
     asked = doctor(lab_env, "--tenant-id", "813b284c-71c7-4e13-b233-b05203e22cc8", **env)
-    failed(asked, "credential", "Tenant not allowed", "additionally_allowed_tenants")
+    failed(asked, "credential", "additionally_allowed_tenants", "additionally_allowed_tenants")
 
 
 def test_no_role(lab_env: dict[str, str]) -> None:
