@@ -1,7 +1,7 @@
 # keyless-lab: two commands do all set-up on a fresh machine.
 #   make run   executes every notebook against the embedded emulator (executed copies in build/)
 #   make test  runs the whole test suite (lint, unit, emulator, notebooks, nbval, real browser);
-#              installs Debian's chromium first when it is missing
+#              installs Debian's chromium and shellcheck first when they are missing
 #   make lab   opens JupyterLab on notebooks/
 #   make bench measures what authentication costs on chat completions (benchmarks/README.md)
 PYTHON ?= python3
@@ -29,6 +29,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/ensure-chromium.sh
+	scripts/ensure-shellcheck.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --dist loadscope

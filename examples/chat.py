@@ -1,34 +1,36 @@
-"""The classic blog script, unchanged except for its two constants, which now come from the
-environment so that the same file runs against `keyless-lab serve` (load lab.env first) and on an
-Azure VM with a system-assigned managed identity (export the two variables there).
+"""Call Azure OpenAI with a managed identity, in a way that keeps working after the token expires.
 
-    keyless-lab serve --env-file lab.env        # in one shell
-    set -a; . ./lab.env; set +a; python examples/chat.py   # in another
+The corrected version of `chat_before.py` (the classic blog script): one credential for the
+process, a token provider instead of a fixed token, and the v1 API (the plain `OpenAI` client, no
+`api_version`), which Microsoft recommends since August 2025. Runs unchanged against
+`keyless-lab serve` and on an Azure VM whose system-assigned identity holds the
+"Cognitive Services OpenAI User" role on the resource.
+
+    keyless-lab serve --env-file lab.env                    # in one shell
+    set -a; . ./lab.env; set +a; python examples/chat.py    # in another
 """
 
 import os
 
-from azure.identity import ManagedIdentityCredential
-from openai import AzureOpenAI
+from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
+from openai import OpenAI
 
 # ── Config ──────────────────────────────────────────────
-AZURE_OPENAI_ENDPOINT = os.environ["AZURE_OPENAI_ENDPOINT"]
+AZURE_OPENAI_ENDPOINT = os.environ["AZURE_OPENAI_ENDPOINT"]  # https://<resource>.openai.azure.com/
 DEPLOYMENT_NAME = os.environ.get("AZURE_OPENAI_DEPLOYMENT", "gpt-4o-mini")
-API_VERSION = "2024-02-01"
 # ────────────────────────────────────────────────────────
 
-# 1. Obtain a token via Managed Identity (no keys!)
+# 1. One credential for the whole process: it caches its token, so build it once and reuse it.
+#    (A user-assigned identity: ManagedIdentityCredential(client_id="<its client id>").)
 credential = ManagedIdentityCredential()
-token = credential.get_token("https://cognitiveservices.azure.com/.default")
 
-# 2. Build AzureOpenAI client using the bearer token
-client = AzureOpenAI(
-    azure_endpoint=AZURE_OPENAI_ENDPOINT,
-    api_version=API_VERSION,
-    azure_ad_token=token.token,  # <-- token-based, not key-based
-)
+# 2. A token provider, not a token: the client calls it before every request; it returns the
+#    cached token while it is fresh and gets a new one before it expires.
+token_provider = get_bearer_token_provider(credential, "https://cognitiveservices.azure.com/.default")
 
-# 3. Call the model
+# 3. The v1 API: the plain OpenAI client, the provider as api_key, the deployment name as model.
+client = OpenAI(base_url=f"{AZURE_OPENAI_ENDPOINT.rstrip('/')}/openai/v1/", api_key=token_provider)
+
 response = client.chat.completions.create(
     model=DEPLOYMENT_NAME,
     messages=[

@@ -1,4 +1,4 @@
-"""`keyless-lab serve` in its own process, and the blog script run against it from another."""
+"""`keyless-lab serve` in its own process, and the example script run against it from another."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ for credential in (
 """
 
 
-def test_serve_writes_env_file_and_the_blog_script_runs_unchanged(tmp_path: Path) -> None:
+def test_serve_writes_env_file_and_the_example_script_runs_unchanged(tmp_path: Path) -> None:
     env_file = tmp_path / "lab.env"
     server = subprocess.Popen(
         [*CLI, "serve", "--env-file", str(env_file), "--deployment", "gpt-5-chat"],

@@ -16,6 +16,9 @@ _VOLATILE = (
     (re.compile(r"\s*Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ"), " "),
     (re.compile(r"https?://127\.0\.0\.1:\d+"), "https://<lab-endpoint>"),
 )
+# azure-core appends the raw response body to ClientAuthenticationError: it repeats the
+# error_description and adds a timestamp and trace ids.
+_RESPONSE_BODY = re.compile(r"\s*Content: \{.*\Z", re.S)
 
 
 class Table:
@@ -50,6 +53,7 @@ class Table:
 
 def stable_message(text: str, limit: int = 400) -> str:
     """An error message without per-request ids, ports or timestamps, trimmed to one line."""
+    text = _RESPONSE_BODY.sub("", text)
     for pattern, replacement in _VOLATILE:
         text = pattern.sub(replacement, text)
     text = " ".join(text.split())

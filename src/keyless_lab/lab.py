@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import atexit
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from .config import SCOPE, LabConfigurationError, Secret, Settings, check_required_parameters, resolve_settings
 from .display import Table
 from .emulator import EmulatorServer
 from .emulator.lab.environment import UNSET_IN_EMULATOR_MODE
+from .netguard import is_loopback_host
 
 _current: Lab | None = None
 
@@ -38,6 +40,20 @@ ENVIRONMENT_PURPOSES = {
     "KEYLESS_LAB_ADMIN_KEY": "authorises the lab's admin API (role assignments via the `az` stand-in)",
     "AZURE_CORE_COLLECT_TELEMETRY": "the `az` stand-in sends no telemetry",
 }
+
+
+def _authority_unknown_to_msal() -> bool:
+    """True when AZURE_AUTHORITY_HOST is set to a host outside MSAL's well-known Entra hosts."""
+    from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
+
+    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
+    return bool(host) and host not in WELL_KNOWN_AUTHORITY_HOSTS
+
+
+def authority_on_this_machine() -> bool:
+    """True when Entra ID is served from loopback: the lab's emulator, or one playing Azure in the tests."""
+    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
+    return bool(host) and is_loopback_host(host)
 
 
 def _short_scope(scope: str) -> str:
@@ -83,13 +99,16 @@ class Lab:
 
     @property
     def credential_options(self) -> dict[str, Any]:
-        """Extra keyword arguments for MSAL-based credentials; empty on real Azure.
+        """Extra keyword arguments for MSAL-based credentials; empty on public Azure and national clouds.
 
-        Emulator-only: MSAL validates an unknown authority host by calling instance discovery on
+        MSAL validates an authority host it does not know by calling instance discovery on
         login.microsoftonline.com. `disable_instance_discovery=True` (a real option, used for Azure
-        Stack and private clouds) skips that call, so nothing leaves this machine.
+        Stack and private clouds) skips that call: always in the lab, so nothing leaves this machine,
+        and in azure mode only when `AZURE_AUTHORITY_HOST` names a host MSAL does not know.
         """
-        return {"disable_instance_discovery": True} if self.is_emulated else {}
+        if self.is_emulated or _authority_unknown_to_msal():
+            return {"disable_instance_discovery": True}
+        return {}
 
     # -- emulator-only views and controls --------------------------------------------------------
     def _require_emulator(self, what: str) -> EmulatorServer:
@@ -145,13 +164,25 @@ class Lab:
             ],
         )
 
-    def environment_table(self) -> Table:
-        """The environment variables the lab set for this process, and why (values vary per run)."""
+    def environment_table(self, names: Sequence[str] | None = None) -> Table:
+        """The environment variables the lab set for this process, and why (values vary per run).
+
+        `names` keeps only those variables, so that a notebook shows the ones it is about.
+        """
         server = self._require_emulator("the lab environment")
+        shown = [name for name in server.environment() if names is None or name in names]
         return Table(
-            ("variable", "why the lab sets it"),
-            [(name, ENVIRONMENT_PURPOSES.get(name, "")) for name in server.environment()],
+            ("variable", "why the lab sets it"), [(name, ENVIRONMENT_PURPOSES.get(name, "")) for name in shown]
         )
+
+    @property
+    def console_url(self) -> str:
+        """Emulator-only: the live lab console (directory + audit log), to open in a browser.
+
+        The link holds the console's token and a port, so it is not part of the setup line that
+        notebooks commit; print it in a scratch cell.
+        """
+        return self._require_emulator("the lab console").console_url
 
     def audit_mark(self) -> int:
         return self._require_emulator("the audit log").state.audit.mark()
@@ -185,6 +216,10 @@ class Lab:
         """Emulator-only: `disableLocalAuth` on the resource is the inverse of `enabled`."""
         self._require_emulator("changing disableLocalAuth").state.directory.set_local_auth(enabled)
 
+    def set_rate_limits(self, deployment: str, rpm: int | None = None, tpm: int | None = None) -> None:
+        """Emulator-only stand-in for a deployment's quota (requests / tokens per minute); None lifts it."""
+        self._require_emulator("changing rate limits").state.directory.set_rate_limits(deployment, rpm=rpm, tpm=tpm)
+
     def run_as_app_service(self) -> None:
         """Emulator-only: set what App Service sets for an app with managed identities.
 
@@ -193,6 +228,26 @@ class Lab:
         """
         server = self._require_emulator("running as App Service")
         self._apply_environment(server.app_service_environment(), ())
+
+    def run_as_aks_pod(self, namespace: str, service_account: str, client_id: str) -> dict[str, str]:
+        """Emulator-only: what the AKS workload identity webhook injects into a pod whose ServiceAccount is
+        annotated with `azure.workload.identity/client-id: <client_id>` (a projected token file from the lab
+        cluster's issuer, AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST).
+        `close()` restores the environment."""
+        server = self._require_emulator("running as an AKS pod")
+        values = server.workload_identity_environment(client_id, namespace, service_account)
+        self._apply_environment(values, ())
+        return values
+
+    def run_as_github_job(
+        self, repository: str, ref: str = "refs/heads/main", environment: str = "", event_name: str = "push"
+    ) -> dict[str, str]:
+        """Emulator-only: what a GitHub Actions runner sets for a job with `permissions: id-token: write`
+        (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, GITHUB_REPOSITORY, ...). `close()` restores the environment."""
+        server = self._require_emulator("running as a GitHub Actions job")
+        values = server.github_actions_environment(repository, ref, environment or None, event_name)
+        self._apply_environment(values, ())
+        return values
 
     def shorten_token_lifetime(self, seconds: int) -> None:
         """Emulator-only: tokens issued from now on live `seconds` (Azure: 24 h for managed identity)."""
@@ -213,8 +268,11 @@ class Lab:
             os.environ.pop(name, None)
         os.environ.update(values)
 
-    def close(self) -> None:
-        """Stop the emulator and restore the environment variables the lab changed."""
+    def close(self, exiting: bool = False) -> None:
+        """Stop the emulator and restore the environment variables the lab changed.
+
+        `exiting=True` (the interpreter is shutting down) does not wait for the server thread.
+        """
         for name, value in self._saved_environment.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -222,7 +280,7 @@ class Lab:
                 os.environ[name] = value
         self._saved_environment.clear()
         if self.server is not None:
-            self.server.stop()
+            self.server.stop(wait=not exiting)
             self.server = None
 
     def __enter__(self) -> Lab:
@@ -304,4 +362,4 @@ def _start_emulator() -> EmulatorServer:
 @atexit.register
 def _close_current() -> None:
     if _current is not None:
-        _current.close()
+        _current.close(exiting=True)

@@ -26,3 +26,11 @@ def test_stable_message_drops_per_request_values() -> None:
 
 def test_describe_error_is_one_line_with_the_type() -> None:
     assert describe_error(ValueError("bad\nthing")) == "ValueError: bad thing"
+
+
+def test_stable_message_drops_the_response_body_azure_core_appends() -> None:
+    raw = (
+        "Authentication failed: AADSTS70020: This device code has expired. Trace ID: 0f1e2d3c-aaaa "
+        '\nContent: {"error":"expired_token","timestamp":"2026-12-03 08:09:17Z","trace_id":"0f1e2d3c"}'
+    )
+    assert stable_message(raw) == "Authentication failed: AADSTS70020: This device code has expired."

@@ -127,3 +127,26 @@ def test_a_failed_restart_keeps_the_working_lab(monkeypatch: pytest.MonkeyPatch)
         assert first.server is not None and first.server.running, "a refused deployment keeps it as well"
     finally:
         first.close()
+
+
+def test_environment_table_can_show_only_the_named_variables() -> None:
+    with start_lab(quiet=True) as lab:
+        everything = [row[0] for row in lab.environment_table().rows]
+        some = lab.environment_table(names=("SSL_CERT_FILE", "AZURE_AUTHORITY_HOST", "NOT_SET_BY_THE_LAB"))
+        assert [row[0] for row in some.rows] == [
+            n for n in everything if n in ("SSL_CERT_FILE", "AZURE_AUTHORITY_HOST")
+        ]
+        assert len(everything) > len(some.rows) == 2 and all(row[1] for row in some.rows)
+
+
+def test_run_as_aks_pod_and_github_job_set_the_platform_variables_and_close_restores_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AZURE_FEDERATED_TOKEN_FILE", raising=False)
+    with start_lab(quiet=True) as lab:
+        pod = lab.run_as_aks_pod("keyless", "chat-app", "26077e4e-b349-41d0-8d65-6a9ea39c8d7f")
+        assert Path(os.environ["AZURE_FEDERATED_TOKEN_FILE"]) == Path(pod["AZURE_FEDERATED_TOKEN_FILE"])
+        assert os.environ["AZURE_CLIENT_ID"] == "26077e4e-b349-41d0-8d65-6a9ea39c8d7f"
+        job = lab.run_as_github_job("contoso/keyless-lab", environment="prod")
+        assert os.environ["ACTIONS_ID_TOKEN_REQUEST_URL"] == job["ACTIONS_ID_TOKEN_REQUEST_URL"]
+    assert "AZURE_FEDERATED_TOKEN_FILE" not in os.environ and "ACTIONS_ID_TOKEN_REQUEST_URL" not in os.environ

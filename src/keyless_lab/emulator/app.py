@@ -19,7 +19,8 @@ from .entra import aadsts, device_authorization, discovery, signin, token_endpoi
 from .entra.aadsts import EntraError
 from .federation import routes as issuers
 from .lab import admin as lab_admin
-from .lab import device_approval
+from .lab import app_credential_admin, console, device_approval, federation_admin
+from .lab import provisioning as lab_provisioning
 from .managed_identity import app_service
 from .managed_identity import imds as managed_identity
 from .openai import routes as openai
@@ -28,8 +29,20 @@ from .state import EmulatorState
 # The Azure OpenAI data plane first: its chat route is the hot path (hundreds of calls a second
 # in a class or benchmark), and Starlette tries routes in order, one regex each. Its paths all
 # start with `/openai/`, which no other surface's pattern matches, so the order changes nothing else.
-HTTPS_SURFACES = (openai, discovery, token_endpoint, issuers, signin, device_authorization, lab_admin, device_approval)
-HTTP_SURFACES = (managed_identity, app_service)
+HTTPS_SURFACES = (
+    openai,
+    discovery,
+    token_endpoint,
+    issuers,
+    signin,
+    device_authorization,
+    lab_admin,
+    device_approval,
+    federation_admin,
+    lab_provisioning,
+    app_credential_admin,
+)
+HTTP_SURFACES = (managed_identity, app_service, console)  # console: plain HTTP, see console.py
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -47,6 +47,21 @@ def key_auth_disabled() -> JSONResponse:
     )
 
 
+def custom_subdomain_required() -> JSONResponse:
+    """A token sent to a resource without a custom subdomain: only keys work there. The text and 400
+    are as reported from Azure (regional endpoints); the body's exact shape beyond code/message is
+    unconfirmed."""
+    return JSONResponse(
+        {
+            "error": {
+                "code": "BadRequest",
+                "message": "Please provide a custom subdomain for token authentication, otherwise API key is required.",
+            }
+        },
+        status_code=400,
+    )
+
+
 def tenant_mismatch(token_tenant: str) -> JSONResponse:
     return JSONResponse(
         {

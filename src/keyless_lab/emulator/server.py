@@ -22,6 +22,7 @@ from .app import http_app, https_app
 from .crypto.tls import TlsFiles, create_tls_files
 from .directory import Directory
 from .http_protocol import HttpLimits, limited_protocol
+from .lab import console
 from .lab import environment as recipes
 from .state import EmulatorState, Urls
 
@@ -136,15 +137,22 @@ class EmulatorServer:
         except BaseException as exc:  # surfaced by start() or wait()
             self._error = exc
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
+        """Stop serving and delete the state folder (it holds the lab's private keys).
+
+        `wait=False` is for a process that is exiting anyway (a notebook kernel's shutdown): it skips
+        waiting for uvicorn's shutdown tick (about 0.2 s, measured), because the daemon thread and
+        the sockets end with the process.
+        """
         for server in self._servers:
             server.should_exit = True
             server.force_exit = True  # do not wait for idle keep-alive connections
-        if self._thread is not None:
+        if self._thread is not None and wait:
             self._thread.join(timeout=10)
             self._thread = None
-        for sock in (self._https_sock, self._http_sock):
-            sock.close()
+        if wait:
+            for sock in (self._https_sock, self._http_sock):
+                sock.close()
         self._remove_state_dir()
 
     def _remove_state_dir(self) -> None:
@@ -174,6 +182,11 @@ class EmulatorServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def console_url(self) -> str:
+        """The live lab console, with its token (emulator/console.py). Varies per run: never commit it."""
+        return console.console_url(self.state)
 
     # -- what other processes need ---------------------------------------------------------------
     def write_directory_file(self) -> Path:

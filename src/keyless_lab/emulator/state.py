@@ -53,6 +53,8 @@ class EmulatorState:
     advertised_endpoints: dict[str, str] = field(default_factory=dict)
     # The per-instance secret App Service puts in IDENTITY_HEADER (defends against SSRF).
     identity_header: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # The read-only live console's link token (console.py); not the admin API's key.
+    console_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def __post_init__(self) -> None:
         self.directory.clock = self.clock  # secret and certificate expiry on the same clock as tokens

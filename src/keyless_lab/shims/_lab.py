@@ -214,7 +214,7 @@ def managed_identity_token(resource: str, client_id: str = "", object_id: str = 
     return body
 
 
-def admin(method: str, path: str, body: dict[str, Any]) -> Any:
+def admin(method: str, path: str, body: dict[str, Any] | None) -> Any:
     key = os.environ.get(ADMIN_KEY_VAR, "")
     status, answer = request(f"{authority()}{path}", body=body, method=method, headers={ADMIN_HEADER: key})
     if status >= 300:

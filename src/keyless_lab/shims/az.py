@@ -3,8 +3,11 @@
 Implements what the course and AzureCliCredential use, with the real arguments and output:
 `az login` (a seeded user; `--service-principal`; `--identity`), `az logout`, `az account show`,
 `az account get-access-token --output json --resource R [--tenant T] [--scope S]`, and the admin
-commands `az role assignment create/delete` and `az ad app credential reset`. Signed-out and
+commands `az role assignment create/delete`, `az ad app credential reset [--cert]`, `az ad app credential
+list` and `az ad app credential delete`. Signed-out and
 error output go to stderr worded as the real CLI words them, which is what azure-identity reads.
+Like the real CLI (MSAL's token cache in the profile folder), `get-access-token` serves a cached access
+token until five minutes before it expires, without asking Entra ID.
 
 Lab-only behaviour, said plainly: `az login --username UPN` (or KEYLESS_LAB_SIGNIN_USER) signs
 the user in without a password through the lab's scripted sign-in; `az login --use-device-code`
@@ -23,13 +26,25 @@ from pathlib import Path
 from typing import Any
 
 from . import _lab
+from . import az_provisioning as provisioning
 from ._lab import LabError
 
 NOT_LOGGED_IN = "ERROR: Please run 'az login' to setup account."
 LOGIN_FILE = "keyless-lab-login.json"  # the lab's stand-in for msal_token_cache.json + SP entries
 PROFILE_FILE = "azureProfile.json"
 MANAGEMENT = "https://management.azure.com"
-TOP_COMMANDS = ("login", "logout", "account", "role", "ad", "version")
+TOP_COMMANDS = (
+    "login",
+    "logout",
+    "account",
+    "role",
+    "ad",
+    "identity",
+    "group",
+    "cognitiveservices",
+    "resource",
+    "version",
+)
 
 
 def config_dir() -> Path:
@@ -75,11 +90,23 @@ def save_login(login: dict[str, Any], subscription: dict[str, Any]) -> None:
     _lab.write_private_json(config_dir() / PROFILE_FILE, {"subscriptions": [subscription]})
 
 
+def select(value: Any, path: list[str]) -> Any:
+    """A small JMESPath subset: `a.b`, `[0].a`, `[].a` (a projection over a list)."""
+    for i, part in enumerate(path):
+        if part == "[]":
+            return [select(item, path[i + 1 :]) for item in value] if isinstance(value, list) else None
+        if part.startswith("[") and part.endswith("]") and part[1:-1].isdigit():
+            index = int(part[1:-1])
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 def emit(value: Any, output: str = "json", query: str | None = None) -> None:
     """Print like az: JSON by default; `--query a.b` (simple paths only) and `-o tsv` supported."""
     if query:
-        for part in query.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
+        value = select(value, [p for p in query.replace("[", ".[").split(".") if p])
     if output == "none":
         return
     if output == "tsv":
@@ -240,14 +267,16 @@ def get_access_token(argv: list[str]) -> int:
     scope = " ".join(args.scope) if args.scope else f"{resource}/.default"
     tenant = tenant_id_of(args.tenant) if args.tenant else login_state["tenant"]
     kind = login_state["kind"]
-    if kind == "user":
+    cached = cached_access_token(login_state, tenant, scope)
+    if cached is not None:
+        result = cached
+    elif kind == "user":
         try:
             result = _lab.refresh(tenant, login_state["refresh_token"], scope)
         except LabError as exc:
             raise LabError(f"{exc}\nTo re-authenticate, please run:\naz login --scope {scope}") from None
         if result.get("refresh_token"):
             login_state["refresh_token"] = result["refresh_token"]  # keep the rotated one
-            _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
     elif kind == "servicePrincipal":
         result = service_principal_token(login_state, tenant, scope)
     else:
@@ -255,6 +284,8 @@ def get_access_token(argv: list[str]) -> int:
         result = _lab.managed_identity_token(
             mi_resource, login_state["client_id"], login_state["object_id"], login_state["resource_id"]
         )
+    if cached is None and kind in CACHING_KINDS:
+        remember_access_token(login_state, tenant, scope, result)
     token = result["access_token"]
     expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
     claims = _lab.jwt_claims(token)
@@ -272,8 +303,34 @@ def get_access_token(argv: list[str]) -> int:
     return 0
 
 
+# -- the access token cache (what MSAL keeps in msal_token_cache.* in the profile folder) -----------
+CACHING_KINDS = ("user", "servicePrincipal")
+CACHE_MARGIN = 300  # MSAL does not serve a cached access token with under five minutes left
+
+
+def cached_access_token(login_state: dict[str, Any], tenant: str, scope: str) -> dict[str, Any] | None:
+    """A cached token for (tenant, scope) with more than five minutes left, as the real CLI serves it
+    without asking Entra ID; None when there is none (managed identity logins are not cached here)."""
+    if login_state["kind"] not in CACHING_KINDS:
+        return None
+    entry = login_state.get("access_tokens", {}).get(f"{tenant} {scope}")
+    if not entry or entry["expires_on"] - time.time() <= CACHE_MARGIN:
+        return None
+    return {"access_token": entry["access_token"], "expires_on": entry["expires_on"]}
+
+
+def remember_access_token(login_state: dict[str, Any], tenant: str, scope: str, result: dict[str, Any]) -> None:
+    expires_on = int(result.get("expires_on") or time.time() + int(result["expires_in"]))
+    tokens = login_state.setdefault("access_tokens", {})
+    tokens[f"{tenant} {scope}"] = {"access_token": result["access_token"], "expires_on": expires_on}
+    _lab.write_private_json(config_dir() / LOGIN_FILE, login_state)
+
+
 # -- admin commands -------------------------------------------------------------------------------
 def role(argv: list[str]) -> int:
+    if argv[:2] == ["assignment", "list"]:
+        signed_in()
+        return provisioning.role_assignment_list(argv[2:], emit)
     if len(argv) < 2 or argv[0] != "assignment" or argv[1] not in ("create", "delete"):
         raise LabError(f"ERROR: 'role {' '.join(argv[:2])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog=f"az role assignment {argv[1]}", add_help=False)
@@ -303,6 +360,9 @@ def add_federated_credential(owner: str, name: str, issuer: str, subject: str, a
 
 def identity(argv: list[str]) -> int:
     """`az identity federated-credential create`: trust an external issuer's subject for a user-assigned identity."""
+    if argv[:1] and argv[0] in ("create", "show", "delete"):
+        signed_in()
+        return provisioning.identity(argv, emit)
     if argv[:2] != ["federated-credential", "create"]:
         raise LabError(f"ERROR: 'identity {' '.join(argv[:2])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog="az identity federated-credential create", add_help=False)
@@ -356,6 +416,21 @@ def app_federated_credential(argv: list[str]) -> int:
 def ad(argv: list[str]) -> int:
     if argv[:3] == ["app", "federated-credential", "create"]:
         return app_federated_credential(argv[3:])
+    login_state = signed_in() if argv[:1] in (["app"], ["sp"], ["signed-in-user"]) else {}
+    if argv[:2] == ["signed-in-user", "show"]:
+        return provisioning.signed_in_user(argv[2:], emit, login_state)
+    if argv[:3] == ["app", "credential", "list"]:
+        return app_credential_list(argv[3:])
+    if argv[:3] == ["app", "credential", "delete"]:
+        return app_credential_delete(argv[3:])
+    if argv[:2] == ["app", "federated-credential"]:
+        return provisioning.federated_credential(argv[2:], emit)
+    if argv[:3] == ["app", "credential", "reset"] and "--create-cert" in argv:
+        return provisioning.create_certificate(argv[3:], emit, login_state.get("tenant", ""))
+    if argv[:1] == ["app"] and argv[1:2] != ["credential"]:
+        return provisioning.app(argv[1:], emit)
+    if argv[:1] == ["sp"]:
+        return provisioning.service_principal(argv[1:], emit)
     if argv[:3] != ["app", "credential", "reset"]:
         raise LabError(f"ERROR: 'ad {' '.join(argv[:3])}' is misspelled or not recognized by the system.", 2)
     p = argparse.ArgumentParser(prog="az ad app credential reset", add_help=False)
@@ -363,12 +438,20 @@ def ad(argv: list[str]) -> int:
     p.add_argument("--append", action="store_true")
     p.add_argument("--display-name")
     p.add_argument("--years", type=float, default=1.0)
+    p.add_argument("--cert")
     p.add_argument("--output", "-o", default="json")
     p.add_argument("--query")
     args = parse(p, argv[3:])
     signed_in()
-    body = {"append": args.append, "display_name": args.display_name or "", "years": args.years}
-    result = _lab.admin("POST", f"/_lab/admin/applications/{args.id}/credentials/reset", body)
+    if args.cert:
+        result = _lab.admin(
+            "POST",
+            f"/_lab/admin/applications/{args.id}/certificates",
+            {"certificate": read_at_file(args.cert), "append": args.append},
+        )
+    else:
+        body = {"append": args.append, "display_name": args.display_name or "", "years": args.years}
+        result = _lab.admin("POST", f"/_lab/admin/applications/{args.id}/credentials/reset", body)
     print(
         "WARNING: The output includes credentials that you must protect. Be sure that you do not include these "
         "credentials in your code or check the credentials into your source control. For more information, see "
@@ -376,6 +459,43 @@ def ad(argv: list[str]) -> int:
         file=sys.stderr,
     )
     emit(result, args.output, args.query)
+    return 0
+
+
+def read_at_file(value: str) -> str:
+    """`@path` reads the file, as az does for any argument; anything else is the value itself."""
+    if not value.startswith("@"):
+        return value
+    try:
+        return Path(value[1:]).expanduser().read_text()
+    except OSError as exc:
+        raise LabError(f"ERROR: cannot read '{value[1:]}': {exc.strerror}", 2) from None
+
+
+def app_credential_list(argv: list[str]) -> int:
+    """`az ad app credential list --id <appId> [--cert]`: metadata only, never a secret value."""
+    p = argparse.ArgumentParser(prog="az ad app credential list", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--cert", action="store_true")
+    p.add_argument("--output", "-o", default="json")
+    p.add_argument("--query")
+    args = parse(p, argv)
+    signed_in()
+    query = "?cert=true" if args.cert else ""
+    emit(_lab.admin("GET", f"/_lab/admin/applications/{args.id}/credentials{query}", None), args.output, args.query)
+    return 0
+
+
+def app_credential_delete(argv: list[str]) -> int:
+    """`az ad app credential delete --id <appId> --key-id <keyId> [--cert]`: prints nothing on success."""
+    p = argparse.ArgumentParser(prog="az ad app credential delete", add_help=False)
+    p.add_argument("--id", required=True)
+    p.add_argument("--key-id", required=True)
+    p.add_argument("--cert", action="store_true")
+    args = parse(p, argv)
+    signed_in()
+    query = "?cert=true" if args.cert else ""
+    _lab.admin("DELETE", f"/_lab/admin/applications/{args.id}/credentials/{args.key_id}{query}", None)
     return 0
 
 
@@ -394,6 +514,11 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
     return args
 
 
+def signed_in_subscription() -> str:
+    signed_in()
+    return str(lab_directory()["subscription_id"])
+
+
 def tenant_id_of(tenant: str) -> str:
     for t in lab_directory()["tenants"]:
         if tenant.lower() in (t["id"], t["domain"].lower()):
@@ -403,7 +528,12 @@ def tenant_id_of(tenant: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"login": login, "logout": logout, "account": account, "role": role, "ad": ad, "identity": identity}
+    commands = {
+        "login": login, "logout": logout, "account": account, "role": role, "ad": ad, "identity": identity,
+        "group": lambda a: provisioning.group(a, emit, signed_in_subscription()),
+        "cognitiveservices": lambda a: provisioning.cognitiveservices(a, emit) if signed_in() else 1,
+        "resource": lambda a: provisioning.resource(a, emit) if signed_in() else 1,
+    }  # fmt: skip
     if not argv or argv[0] in ("-h", "--help"):
         print("keyless-lab stand-in for the Azure CLI. Commands: " + ", ".join(commands))
         return 0

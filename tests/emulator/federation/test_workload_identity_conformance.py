@@ -141,3 +141,12 @@ def test_federated_credential_added_to_an_app_at_run_time(fresh_emulator: Emulat
 def test_system_assigned_identity_cannot_hold_federated_credentials(emulator: EmulatorServer) -> None:
     with pytest.raises(ValueError, match="system-assigned"):
         emulator.state.directory.add_federated_credential("vm-keyless-lab", "https://gitlab.com", "x")
+
+
+def test_each_service_account_token_has_its_own_jti(emulator: EmulatorServer) -> None:
+    """Kubernetes 1.30+ puts a jti in every token: a rotation within the same second still changes the file."""
+    aks = emulator.state.external_issuers.aks
+    first, second = (aks.service_account_token("keyless", "chat-app") for _ in range(2))
+    assert first != second
+    claims = [jwt.decode(t, options={"verify_signature": False}) for t in (first, second)]
+    assert claims[0]["jti"] != claims[1]["jti"]

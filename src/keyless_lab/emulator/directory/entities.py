@@ -59,6 +59,7 @@ class ClientSecret:
     display_name: str
     value: str
     expires_at: float
+    created_at: float = 0.0
 
     @property
     def hint(self) -> str:
@@ -115,6 +116,9 @@ class OpenAIResource:
     resource_id: str
     deployments: dict[str, Deployment]
     disable_local_auth: bool = False
+    # False: a resource created without a custom subdomain (only the regional endpoint), which
+    # refuses Microsoft Entra ID tokens: a keys-only resource.
+    custom_subdomain: bool = True
     keys: OpenAIKeys = field(default_factory=OpenAIKeys)  # key1/key2, generated per instance
 
 

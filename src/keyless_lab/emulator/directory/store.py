@@ -98,7 +98,11 @@ class Directory:
                 name=app["name"], client_id=app["client_id"], object_id=app["object_id"], tenant=app["tenant"]
             )
             for secret in app.get("secrets", []):
-                self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]))
+                # Seeded secrets get fixed key ids (as the rest of the seed has fixed GUIDs); values stay random.
+                key_id = str(
+                    uuid.uuid5(uuid.NAMESPACE_URL, f"{application.client_id}/secrets/{secret['display_name']}")
+                )
+                self._add_secret(application, secret["display_name"], int(secret["expires_in_days"]), key_id)
             for cert in app.get("certificates", []):
                 self._add_certificate(application, cert["display_name"], int(cert["expires_in_days"]))
             self.applications[application.client_id] = application
@@ -249,12 +253,15 @@ class Directory:
     def application(self, client_id: str) -> Application | None:
         return self.applications.get(client_id.lower())
 
-    def _add_secret(self, app: Application, display_name: str, expires_in_days: int) -> ClientSecret:
+    def _add_secret(
+        self, app: Application, display_name: str, expires_in_days: int, key_id: str | None = None
+    ) -> ClientSecret:
         secret = ClientSecret(
-            key_id=str(uuid.uuid4()),
+            key_id=key_id or str(uuid.uuid4()),
             display_name=display_name,
             value=new_secret_value(),
             expires_at=self.clock.now() + expires_in_days * 86_400,
+            created_at=self.clock.now(),
         )
         app.secrets.append(secret)
         return secret
@@ -277,6 +284,16 @@ class Directory:
             if not append:
                 app.secrets.clear()
             return self._add_secret(app, display_name, expires_in_days)
+
+    def remove_client_secret(self, app_name_or_id: str, key_id: str) -> int:
+        """What deleting a secret under "Certificates & secrets" (or `az ad app credential delete`) does;
+        returns how many were removed. Tokens already issued stay valid until they expire."""
+        app = self._application(app_name_or_id)
+        with self._lock:
+            kept = [s for s in app.secrets if s.key_id.lower() != key_id.lower()]
+            removed = len(app.secrets) - len(kept)
+            app.secrets = kept
+        return removed
 
     def _application(self, name_or_id: str) -> Application:
         for app in self.applications.values():
@@ -340,6 +357,10 @@ class Directory:
     def set_local_auth(self, enabled: bool) -> None:
         """Allow or refuse API keys: `disableLocalAuth` is the inverse of `enabled`."""
         self.openai.disable_local_auth = not enabled
+
+    def set_custom_subdomain(self, enabled: bool) -> None:
+        """Accept (True) or refuse (False) Entra ID tokens, as a resource with / without a custom subdomain."""
+        self.openai.custom_subdomain = enabled
 
     # -- certificates ----------------------------------------------------------------------------
     def _add_certificate(

@@ -80,6 +80,9 @@ class AksIssuer(ExternalIssuer):
             {
                 "aud": [audience],
                 "sub": f"system:serviceaccount:{namespace}:{service_account}",
+                # A unique id per token: Kubernetes adds it since 1.30 (ServiceAccountTokenJTI, on by
+                # default; GA in 1.32), so two tokens signed in the same second still differ.
+                "jti": str(uuid.uuid4()),
                 "kubernetes.io": {
                     "namespace": namespace,
                     "pod": {"name": pod, "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, pod))},

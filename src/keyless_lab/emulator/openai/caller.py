@@ -133,6 +133,8 @@ def _key_holder(key: str, state: EmulatorState) -> Caller | Rejected:
 
 
 def _token_holder(token: str, state: EmulatorState, cache: CallerCache | None) -> Caller | Rejected:
+    if not state.directory.openai.custom_subdomain:  # unconfirmed: Azure checks this before the token itself
+        return Rejected(errors.custom_subdomain_required(), "token", "the resource has no custom subdomain")
     try:
         claims = state.openai_tokens.validate(token)  # always: lifetime is checked on every call
     except TokenRejected as exc:

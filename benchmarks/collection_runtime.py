@@ -1,0 +1,163 @@
+"""How long the course collection takes to run, against the floor of running empty notebooks.
+
+    .venv/bin/python benchmarks/collection_runtime.py [-j N] [notebooks ...]
+
+In one run on one machine it measures:
+
+1. the floor: as many empty notebooks as the collection has, run one after another through
+   papermill in this process (each pays a kernel start and shutdown, nothing else);
+2. the collection: the course notebooks run as `keyless-lab run -j N` runs them (default N: cores);
+
+and prints the ratio (goal: at most 1.5x), then where each notebook's time goes, from papermill's
+per-cell timings in the executed notebooks: kernel start and shutdown (the run's time outside the
+cells), the setup cell (importing keyless_lab and starting the emulator), the other cells, and the
+slowest cell. Component figures (importing keyless_lab in a fresh interpreter, one emulator start
+and stop) are measured separately. Generic: it runs whatever notebooks the branch has.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from keyless_lab import notebooks, runner
+from keyless_lab.display import Table
+from keyless_lab.notebooks import RunResult
+
+GOAL = 1.5
+
+
+def empty_notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("pass")]
+    nbformat.write(nb, path)
+    return path
+
+
+def measure_floor(count: int, folder: Path, guard_log: Path) -> tuple[float, list[float]]:
+    """`count` empty notebooks through papermill, sequentially, in this process."""
+    times = []
+    started = time.perf_counter()
+    for i in range(count):
+        source = empty_notebook(folder / f"empty-{i:02d}.ipynb")
+        result = notebooks.execute(source, folder / "out" / source.name, guard_log=guard_log)
+        if not result.ok:
+            raise SystemExit(f"an empty notebook failed: {result.error}")
+        times.append(result.seconds)
+    return time.perf_counter() - started, times
+
+
+def measure_collection(
+    paths: list[Path], parallel: int, folder: Path, guard_log: Path, timings: Path
+) -> tuple[float, list[RunResult]]:
+    """As `keyless-lab run` runs them: with the previous run's timings, the slowest start first."""
+    jobs = [runner.Job(p.resolve(), folder / p.name, {}, notebooks.CELL_TIMEOUT, guard_log) for p in paths]
+    started = time.perf_counter()
+    results = runner.run_all(jobs, min(parallel, len(jobs)), lambda *_: None, timings=timings)
+    return time.perf_counter() - started, results
+
+
+def breakdown(result: RunResult) -> tuple[str, ...]:
+    """Kernel start/shutdown, setup cell, other cells and the slowest cell of one executed notebook."""
+    nb = nbformat.read(result.output, as_version=4)
+    cells = [
+        (c.metadata.get("papermill", {}).get("duration") or 0.0, c.source)
+        for c in nb.cells
+        if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
+    ]
+    in_cells = sum(d for d, _ in cells)
+    setup = sum(d for d, s in cells if "start_lab(" in s)
+    slowest_seconds, slowest_source = max(cells, key=lambda c: c[0], default=(0.0, ""))
+    first_line = next((line for line in slowest_source.splitlines() if line.strip()), "")[:40]
+    return (
+        result.notebook.name,
+        f"{result.seconds:.2f}",
+        f"{result.seconds - in_cells:.2f}",
+        f"{setup:.2f}",
+        f"{in_cells - setup:.2f}",
+        f"{slowest_seconds:.2f}  {first_line}",
+    )
+
+
+def import_seconds(repeats: int = 3) -> float:
+    """`import keyless_lab` in a fresh interpreter, minus the interpreter's own start."""
+
+    def run(code: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - started
+
+    bare = statistics.median(run("pass") for _ in range(repeats))
+    return statistics.median(run("import keyless_lab") for _ in range(repeats)) - bare
+
+
+def emulator_seconds(repeats: int = 5) -> tuple[float, float]:
+    """Median (start, stop) of one embedded emulator in this process."""
+    from keyless_lab.emulator import EmulatorServer
+
+    starts, stops = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        server = EmulatorServer().start()
+        t1 = time.perf_counter()
+        server.stop()
+        starts.append(t1 - t0)
+        stops.append(time.perf_counter() - t1)
+    return statistics.median(starts), statistics.median(stops)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", help="notebooks (default: the course)")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=runner.default_jobs(), help="parallel notebooks (default: cores)"
+    )
+    parser.add_argument(
+        "--timings", default=f"build/{runner.TIMINGS_FILE}", help="previous times, for slowest-first (as `run`)"
+    )
+    args = parser.parse_args()
+    paths = [Path(p) for p in args.notebooks] or notebooks.course_notebooks()
+    with tempfile.TemporaryDirectory(prefix="keyless-lab-bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "floor").mkdir()
+        guard_log = folder / "guard.log"
+        print(f"{len(paths)} notebooks, -j {args.jobs}, {os.cpu_count()} cores; same machine, same run", flush=True)
+        floor, floor_times = measure_floor(len(paths), folder / "floor", guard_log)
+        print(f"floor:      {floor:6.2f} s  ({len(paths)} empty notebooks through papermill, one process; "
+              f"median {statistics.median(floor_times):.2f} s each)", flush=True)  # fmt: skip
+        timings = Path(args.timings)
+        wall, results = measure_collection(paths, args.jobs, folder / "collection", guard_log, timings)
+        runner.save_timings(results, timings)
+        print(f"collection: {wall:6.2f} s  (-j {args.jobs}; {sum(r.seconds for r in results):.2f} s of notebook time)")
+        ratio = wall / floor
+        print(f"ratio:      {ratio:6.2f} x the floor  [{'ok' if ratio <= GOAL else 'MISSED'}] goal <= {GOAL} x")
+        slowest = max(results, key=lambda r: r.seconds)
+        print(f"bound:      {slowest.seconds / floor:6.2f} x the floor is the slowest notebook alone "
+              f"({slowest.notebook.name}, {slowest.seconds:.2f} s): no -j can go below it")  # fmt: skip
+        failed = [r for r in results if not r.ok]
+        for r in failed:
+            print(f"FAILED {r.notebook.name}: {r.error}")
+        print()
+        print("where each notebook's time goes (seconds; kernel = start + shutdown, outside any cell):")
+        print(Table(
+            ("notebook", "total", "kernel", "setup cell", "other cells", "slowest cell"),
+            [breakdown(r) for r in results if r.ok],
+        ))  # fmt: skip
+        start, stop = emulator_seconds()
+        print()
+        print(f"components: import keyless_lab {import_seconds():.2f} s (fresh interpreter); "
+              f"emulator start {start:.3f} s, stop {stop:.3f} s (median of 5, in-process)")  # fmt: skip
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

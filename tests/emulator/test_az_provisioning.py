@@ -1,0 +1,59 @@
+"""The `az` stand-in's provisioning commands on their own (provision.sh runs them end to end in tests/infra)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from keyless_lab.emulator import EmulatorServer
+from keyless_lab.shims.az import select
+
+
+def az(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["az", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def signed_in(fresh_emulator: EmulatorServer) -> EmulatorServer:
+    assert az("login", "--username", "ada@contosolab.onmicrosoft.com").returncode == 0
+    return fresh_emulator
+
+
+def test_query_subset() -> None:
+    data = [{"id": "a", "p": {"x": 1}}, {"id": "b", "p": {"x": 2}}]
+    assert select(data, ["[0]", "id"]) == "a"
+    assert select(data, ["[]", "p", "x"]) == [1, 2]
+    assert select(data, ["[5]", "id"]) is None
+
+
+def test_account_maps_onto_the_lab_resource_and_says_so(signed_in: EmulatorServer) -> None:
+    done = az("cognitiveservices", "account", "create", "--name", "oai-mine", "-g", "rg", "--kind", "OpenAI",
+              "--sku", "S0", "--location", "swedencentral", "--yes")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    account = json.loads(done.stdout)
+    assert account["properties"]["endpoint"] == signed_in.urls.openai_endpoint
+    assert "'oai-mine' maps onto it" in done.stderr
+
+
+def test_missing_things_answer_not_found(signed_in: EmulatorServer) -> None:
+    done = az("cognitiveservices", "account", "deployment", "show", "--name", "x", "-g", "rg",
+              "--deployment-name", "nope")  # fmt: skip
+    assert done.returncode == 3 and "(ResourceNotFound)" in done.stderr
+    assert az("identity", "show", "--name", "nope", "-g", "rg").returncode == 3
+    assert az("ad", "app", "list", "--display-name", "nope", "--query", "[0].appId", "-o", "tsv").stdout == ""
+
+
+def test_disable_local_auth_through_resource_update(signed_in: EmulatorServer) -> None:
+    resource_id = signed_in.state.directory.openai.resource_id
+    done = az("resource", "update", "--ids", resource_id, "--set", "properties.disableLocalAuth=true")
+    assert done.returncode == 0, done.stderr
+    assert signed_in.state.directory.openai.disable_local_auth is True
+    refused = az("resource", "update", "--ids", resource_id, "--set", "properties.publicNetworkAccess=Disabled")
+    assert refused.returncode == 2
+
+
+def test_provisioning_needs_a_sign_in(fresh_emulator: EmulatorServer) -> None:
+    done = az("cognitiveservices", "account", "show", "--name", "x", "-g", "rg")
+    assert done.returncode == 1 and "Please run 'az login'" in done.stderr
