@@ -28,8 +28,7 @@ run: $(STAMP)
 	$(BIN)/keyless-lab run
 
 test: $(STAMP)
-	scripts/ensure-chromium.sh
-	scripts/ensure-shellcheck.sh
+	scripts/ensure-tools.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --dist loadscope

@@ -1,7 +1,7 @@
 """Headless Chromium for the project's real-browser checks (JupyterLab rendering, sign-in pages, console).
 
 Playwright drives the system's Chromium (Debian package `chromium`, installed by
-`scripts/ensure-chromium.sh`); nothing downloads a browser at run time. The flags keep Chromium
+`scripts/ensure-tools.sh`); nothing downloads a browser at run time. The flags keep Chromium
 quiet on a closed network: no background networking, component updates, sync or QUIC.
 """
 
@@ -41,7 +41,7 @@ def chromium_path() -> Path:
     path = Path(configured)
     if not path.is_file():
         raise BrowserUnavailable(
-            f"Chromium not found at {path}: run scripts/ensure-chromium.sh (apt-get install chromium) "
+            f"Chromium not found at {path}: run scripts/ensure-tools.sh (apt-get install chromium) "
             "or set KEYLESS_LAB_CHROMIUM to a Chromium executable"
         )
     return path

@@ -14,7 +14,7 @@ SCRIPTS = sorted([*ROOT.glob("infra/*.sh"), *ROOT.glob("scripts/*.sh")])
 
 def test_shell_scripts_pass_shellcheck() -> None:
     if shutil.which("shellcheck") is None:
-        pytest.fail("shellcheck is not installed: run scripts/ensure-shellcheck.sh (apt-get install shellcheck)",
+        pytest.fail("shellcheck is not installed: run scripts/ensure-tools.sh (apt-get install shellcheck)",
                     pytrace=False)  # fmt: skip
     assert any(p.parent.name == "infra" for p in SCRIPTS)
     done = subprocess.run(["shellcheck", *map(str, SCRIPTS)], capture_output=True, text=True)

@@ -20,10 +20,21 @@ from keyless_lab.emulator.lab.admin import (
     ROLE_ASSIGNMENTS_PATH,
 )
 from keyless_lab.emulator.lab.device_approval import APPROVE_PATH
+from keyless_lab.emulator.lab.federation_admin import AKS_TOKEN_PATH, GITHUB_JOB_PATH, GITLAB_TOKEN_PATH
+from keyless_lab.emulator.lab.provisioning import BASE as PROVISIONING
 
 BATCH_APP = BATCH_APP_CLIENT_ID
 RESET = CREDENTIAL_RESET_PATH.format(app=BATCH_APP)
 ROUTES = [ROLE_ASSIGNMENTS_PATH, RESET, FEDERATED_CREDENTIALS_PATH, APPROVE_PATH]
+# The lab's other admin routes (provisioning, federation tokens) read bodies the same way.
+BODY_ROUTES = [
+    *ROUTES,
+    AKS_TOKEN_PATH,
+    GITHUB_JOB_PATH,
+    GITLAB_TOKEN_PATH,
+    f"{PROVISIONING}/account",
+    f"{PROVISIONING}/role-assignments",
+]
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
@@ -55,7 +66,7 @@ def admin_key(emulator: EmulatorServer) -> dict[str, str]:
     return {ADMIN_HEADER: emulator.state.admin_secret}
 
 
-@pytest.mark.parametrize("path", ROUTES)
+@pytest.mark.parametrize("path", BODY_ROUTES)
 def test_deeply_nested_json_is_a_400_not_a_500(emulator: EmulatorServer, path: str) -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
     deep_object = b'{"a":' * 50_000 + b"1" + b"}" * 50_000

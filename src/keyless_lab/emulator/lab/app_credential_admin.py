@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hmac
-import json
 from typing import Any
 
 from cryptography import x509
@@ -23,7 +21,7 @@ from starlette.routing import Route
 from ..directory import Application, ClientSecret
 from ..directory.app_credentials import RegisteredCertificate
 from ..state import EmulatorState
-from .admin import ADMIN_HEADER, problem
+from .admin import admin_key_problem, problem, read_json_object
 
 CREDENTIALS_PATH = "/_lab/admin/applications/{app}/credentials"
 CREDENTIAL_PATH = "/_lab/admin/applications/{app}/credentials/{key_id}"
@@ -72,13 +70,10 @@ def load_certificate(text: str) -> x509.Certificate:
 def routes(state: EmulatorState) -> list[Route]:
     directory = state.directory
 
-    def authorised(request: Request) -> bool:
-        presented = request.headers.get(ADMIN_HEADER, "")
-        return hmac.compare_digest(presented.encode(), state.admin_secret.encode())
-
     def application(request: Request) -> Application | Response:
-        if not authorised(request):
-            return problem("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
+        denied = admin_key_problem(request, state)
+        if denied is not None:
+            return denied
         try:
             return directory._application(request.path_params["app"])
         except KeyError as exc:
@@ -110,8 +105,10 @@ def routes(state: EmulatorState) -> list[Route]:
         app = application(request)
         if isinstance(app, Response):
             return app
+        body = await read_json_object(request)
+        if isinstance(body, Response):
+            return body
         try:
-            body = json.loads(await request.body() or b"{}")
             certificate = load_certificate(str(body["certificate"]))
         except (ValueError, KeyError, TypeError):
             return problem("--cert must be a PEM or base64 DER public certificate (or @file holding one)")

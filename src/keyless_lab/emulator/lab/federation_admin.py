@@ -10,8 +10,6 @@ issued and Entra ID refuses it at the token endpoint.
 
 from __future__ import annotations
 
-import hmac
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +18,7 @@ from starlette.routing import Route
 
 from ..federation.issuers import FEDERATION_AUDIENCE
 from ..state import EmulatorState
-from .admin import ADMIN_HEADER, problem
+from .admin import problem, read_admin_request
 
 AKS_TOKEN_PATH = "/_lab/admin/aks/service-account-token"
 GITHUB_JOB_PATH = "/_lab/admin/github-actions/jobs"
@@ -28,14 +26,10 @@ GITLAB_TOKEN_PATH = "/_lab/admin/gitlab/id-token"
 
 
 async def _body(request: Request, state: EmulatorState) -> dict[str, Any] | Response:
-    presented = request.headers.get(ADMIN_HEADER, "")
-    if not hmac.compare_digest(presented.encode(), state.admin_secret.encode()):
-        return problem("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        return problem("the body must be JSON")
-    if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+    body = await read_admin_request(request, state)
+    if isinstance(body, Response):
+        return body
+    if not all(isinstance(v, str) for v in body.values()):
         return problem("the body must be a JSON object of strings")
     return body
 

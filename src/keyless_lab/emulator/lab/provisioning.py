@@ -14,8 +14,6 @@ attached to the lab's VM, as a new one on Azure is attached to nothing).
 
 from __future__ import annotations
 
-import hmac
-import json
 import uuid
 from typing import Any
 
@@ -25,7 +23,7 @@ from starlette.routing import Route
 
 from ..directory import Application, Principal
 from ..state import EmulatorState
-from .admin import ADMIN_HEADER, assignment_json
+from .admin import assignment_json, read_admin_request
 
 BASE = "/_lab/admin/provision"
 
@@ -136,14 +134,7 @@ def delete_principal(state: EmulatorState, p: Principal) -> None:
 
 def routes(state: EmulatorState) -> list[Route]:
     async def authorised(request: Request) -> dict[str, Any] | Response:
-        presented = request.headers.get(ADMIN_HEADER, "")
-        if not hmac.compare_digest(presented.encode(), state.admin_secret.encode()):
-            return problem("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            return problem("the body must be JSON")
-        return body if isinstance(body, dict) else problem("the body must be a JSON object")
+        return await read_admin_request(request, state)
 
     async def account(request: Request) -> Response:
         body = await authorised(request)
