@@ -54,6 +54,23 @@ def hex_from_b64url(value: str) -> str | None:
     return raw.hex().upper() if raw else None
 
 
+def self_signed_certificate(
+    key: rsa.RSAPrivateKey, subject: str, not_before: dt.datetime, not_after: dt.datetime
+) -> x509.Certificate:
+    """A certificate for `key`, issued by itself to `CN=<subject>`, signed with SHA-256."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .sign(key, hashes.SHA256())
+    )
+
+
 def create_self_signed(
     folder: Path, name: str, subject: str, lifetime_days: int = 365, not_before: dt.datetime | None = None
 ) -> tuple[x509.Certificate, CertificateFiles]:
@@ -61,17 +78,7 @@ def create_self_signed(
     folder.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     start = not_before or (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
-    x509_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509_name)
-        .issuer_name(x509_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=lifetime_days))
-        .sign(key, hashes.SHA256())
-    )
+    cert = self_signed_certificate(key, subject, start, start + dt.timedelta(days=lifetime_days))
     password = secrets.token_urlsafe(16)
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     key_pem = key.private_bytes(

@@ -17,11 +17,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from jwt.algorithms import RSAAlgorithm
+
+from .certificates import self_signed_certificate
 
 CERTIFICATE_LIFETIME = dt.timedelta(days=5 * 365)  # Entra's signing certificates are long-lived
 
@@ -32,17 +32,9 @@ def b64url(data: bytes) -> str:
 
 def _self_signed(key: rsa.RSAPrivateKey) -> bytes:
     """A DER certificate for the signing key (Entra's subject is `CN=accounts.accesscontrol.windows.net`)."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "accounts.accesscontrol.windows.net")])
     now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + CERTIFICATE_LIFETIME)
-        .sign(key, hashes.SHA256())
+    certificate = self_signed_certificate(
+        key, "accounts.accesscontrol.windows.net", now - dt.timedelta(days=1), now + CERTIFICATE_LIFETIME
     )
     return certificate.public_bytes(serialization.Encoding.DER)
 
