@@ -71,17 +71,8 @@ done
 [ -z "$GITHUB_REPO" ] || [ -n "$APP" ] || die "--github-repo needs --app (federated credentials live on an app registration)"
 command -v az >/dev/null || die "the Azure CLI (az) is not on PATH: https://aka.ms/install-azure-cli"
 
-log() { printf '%s\n' "$*" >&2; }
-
-# change: run an az command that changes something (printed; skipped with --dry-run).
-change() {
-  log "+ az $*"
-  if [ "$DRY_RUN" = 1 ]; then return 0; fi
-  az "$@" --only-show-errors
-}
-
-# look: run a read-only az command and print its tsv value ("" when it does not exist).
-look() { az "$@" --only-show-errors -o tsv 2>/dev/null || true; }
+# shellcheck source-path=SCRIPTDIR source=az-helpers.sh
+. "$(dirname "$0")/az-helpers.sh"
 
 # value: a changing command's tsv value, or a placeholder in a dry run.
 value() {

@@ -36,13 +36,8 @@ done
 [ -n "$ACCOUNT" ] || die "--account is required"
 command -v az >/dev/null || die "the Azure CLI (az) is not on PATH"
 
-log() { printf '%s\n' "$*" >&2; }
-change() {
-  log "+ az $*"
-  if [ "$DRY_RUN" = 1 ]; then return 0; fi
-  az "$@" --only-show-errors
-}
-look() { az "$@" --only-show-errors -o tsv 2>/dev/null || true; }
+# shellcheck source-path=SCRIPTDIR source=az-helpers.sh
+. "$(dirname "$0")/az-helpers.sh"
 
 [ -n "$(look account show --query id)" ] || die "not signed in: run 'az login' first"
 
