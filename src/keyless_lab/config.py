@@ -126,3 +126,16 @@ def check_required_parameters(required: Mapping[str, object]) -> None:
         f"mode='azure' needs {names} (see the comments in the parameters cell): pass `{flags}` to "
         "papermill, or fill them in the parameters cell"
     )
+
+
+def instance_discovery_options() -> dict[str, bool]:
+    """`disable_instance_discovery=True` when AZURE_AUTHORITY_HOST names a host MSAL does not know.
+
+    MSAL validates such a host by calling instance discovery on login.microsoftonline.com; that
+    cannot vouch for Azure Stack, a private cloud or the lab's emulator, so skip it there. Empty for
+    public Azure and the national clouds (and when no authority host is set).
+    """
+    from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
+
+    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
+    return {"disable_instance_discovery": True} if host and host not in WELL_KNOWN_AUTHORITY_HOSTS else {}

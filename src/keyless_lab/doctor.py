@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from .config import SCOPE, LabConfigurationError, Settings, resolve_settings
+from .config import SCOPE, LabConfigurationError, Settings, instance_discovery_options, resolve_settings
 from .credential_chain import attempts_table, identity_log, names
 from .display import stable_message
-from .netguard import is_loopback_host
 from .tokens import decode_claims, redact, relative_time
 from .troubleshooting import Diagnosis, diagnose
 
@@ -49,16 +48,6 @@ class Check:
         return out
 
 
-def credential_options() -> dict[str, Any]:
-    """Emulator-only: skip MSAL's instance discovery when the authority host is on loopback.
-
-    On Azure (AZURE_AUTHORITY_HOST unset or login.microsoftonline.com) this is empty, so doctor
-    builds exactly the DefaultAzureCredential() the course's code builds (see lab.credential_options).
-    """
-    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
-    return {"disable_instance_discovery": True} if host and is_loopback_host(host) else {}
-
-
 def _why(chain_names: list[str], answered: str, log_lines: list[str]) -> str:
     """Why this credential: the pin (AZURE_TOKEN_CREDENTIALS), the ones tried before it, its own log line."""
     reasons = []
@@ -82,7 +71,7 @@ def check_credential(tenant_id: str = "") -> tuple[Check, str | None]:
 
     with identity_log() as log:
         try:
-            credential = DefaultAzureCredential(**credential_options())
+            credential = DefaultAzureCredential(**instance_discovery_options())
         except ValueError as error:  # an invalid AZURE_TOKEN_CREDENTIALS
             return Check("credential", False, stable_message(str(error), 160), diagnose(error)), None
         chain_names = names(credential)

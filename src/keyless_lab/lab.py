@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .config import SCOPE, LabConfigurationError, Secret, Settings, check_required_parameters, resolve_settings
+from .config import (
+    SCOPE,
+    LabConfigurationError,
+    Secret,
+    Settings,
+    check_required_parameters,
+    instance_discovery_options,
+    resolve_settings,
+)
 from .display import Table
 from .emulator import EmulatorServer
 from .emulator.lab.environment import UNSET_IN_EMULATOR_MODE
@@ -40,14 +48,6 @@ ENVIRONMENT_PURPOSES = {
     "KEYLESS_LAB_ADMIN_KEY": "authorises the lab's admin API (role assignments via the `az` stand-in)",
     "AZURE_CORE_COLLECT_TELEMETRY": "the `az` stand-in sends no telemetry",
 }
-
-
-def _authority_unknown_to_msal() -> bool:
-    """True when AZURE_AUTHORITY_HOST is set to a host outside MSAL's well-known Entra hosts."""
-    from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
-
-    host = urlparse(os.environ.get("AZURE_AUTHORITY_HOST", "")).hostname
-    return bool(host) and host not in WELL_KNOWN_AUTHORITY_HOSTS
 
 
 def authority_on_this_machine() -> bool:
@@ -106,9 +106,7 @@ class Lab:
         Stack and private clouds) skips that call: always in the lab, so nothing leaves this machine,
         and in azure mode only when `AZURE_AUTHORITY_HOST` names a host MSAL does not know.
         """
-        if self.is_emulated or _authority_unknown_to_msal():
-            return {"disable_instance_discovery": True}
-        return {}
+        return {"disable_instance_discovery": True} if self.is_emulated else instance_discovery_options()
 
     # -- emulator-only views and controls --------------------------------------------------------
     def _require_emulator(self, what: str) -> EmulatorServer:

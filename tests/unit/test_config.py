@@ -9,6 +9,7 @@ from keyless_lab.config import (
     LabConfigurationError,
     Secret,
     check_required_parameters,
+    instance_discovery_options,
     mask,
     resolve_settings,
 )
@@ -82,3 +83,20 @@ def test_blank_required_parameters_are_named_in_one_line() -> None:
     assert "needs identity_client_id and no_role_resource_id" in message
     assert "`-p identity_client_id <value> -p no_role_resource_id <value>`" in message
     assert "tenant_id" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("host", "options"),
+    [
+        ("https://127.0.0.1:4443", {"disable_instance_discovery": True}),
+        ("https://azurestack.contoso.example", {"disable_instance_discovery": True}),
+        ("https://login.microsoftonline.com", {}),
+        ("https://login.microsoftonline.us", {}),
+        ("", {}),
+    ],
+)
+def test_instance_discovery_is_skipped_only_for_an_authority_msal_does_not_know(
+    monkeypatch: pytest.MonkeyPatch, host: str, options: dict[str, bool]
+) -> None:
+    monkeypatch.setenv("AZURE_AUTHORITY_HOST", host)
+    assert instance_discovery_options() == options

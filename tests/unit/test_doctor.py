@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import jwt
-import pytest
 
 from keyless_lab import doctor
 from keyless_lab.troubleshooting import diagnose
@@ -34,21 +33,6 @@ def test_a_token_for_another_audience_fails_with_the_catalogue_row() -> None:
 def test_a_token_from_another_tenant_than_asked_fails() -> None:
     check = doctor.check_token(token(tid="d1dd60de-2430-45c8-bdeb-d8d02ef27368"), tenant_id=TENANT)
     assert check.ok is False and check.diagnosis is not None and check.diagnosis.code == "Tenant mismatch"
-
-
-@pytest.mark.parametrize(
-    ("host", "options"),
-    [
-        ("https://127.0.0.1:4443", {"disable_instance_discovery": True}),
-        ("https://login.microsoftonline.com", {}),
-        ("", {}),
-    ],
-)
-def test_instance_discovery_is_skipped_only_for_a_loopback_authority(
-    monkeypatch: pytest.MonkeyPatch, host: str, options: dict[str, bool]
-) -> None:
-    monkeypatch.setenv("AZURE_AUTHORITY_HOST", host)
-    assert doctor.credential_options() == options
 
 
 def test_a_failed_check_prints_the_catalogues_cause_and_fix() -> None:
