@@ -9,6 +9,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from . import doctor, lab_env, netguard, notebooks, progress, report, runner
 from .emulator import EmulatorServer
@@ -67,8 +68,15 @@ def run(args: argparse.Namespace) -> int:
     except runner.UsageError as exc:
         print(f"keyless-lab run: {exc}", file=sys.stderr)
         return 2
+    # The guard's log lives as long as the run: a folder per run left behind would pile up in /tmp.
+    with tempfile.TemporaryDirectory(prefix="keyless-lab-guard-") as guard_folder:
+        return _run_under_guard(args, chosen, run_parameters, Path(guard_folder) / "violations.log")
+
+
+def _run_under_guard(
+    args: argparse.Namespace, chosen: list[Path], run_parameters: dict[str, Any], guard_log: Path
+) -> int:
     out_dir = Path(args.output)
-    guard_log = Path(tempfile.mkdtemp(prefix="keyless-lab-guard-")) / "violations.log"
     jobs = [
         runner.Job(
             path.resolve(),

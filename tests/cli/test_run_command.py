@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,16 @@ def test_write_back_stores_normalised_outputs_in_the_source(tmp_path: Path) -> N
     nb = nbformat.read(source, as_version=4)
     assert nb.cells[-1].outputs[0]["text"] == "twice 4\n"
     assert "papermill" not in nb.metadata and all("papermill" not in c.metadata for c in nb.cells)
+
+
+def test_a_run_leaves_no_folder_behind_in_the_temporary_folder(tmp_path: Path) -> None:
+    """The guard's log folder lives as long as the run (one per run used to pile up in /tmp)."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    notebook = write_notebook(tmp_path / "ok.ipynb", "Fine", "x = 1", "print(x)")
+    done = subprocess.run(
+        [*CLI, "-j", "1", "--output", str(tmp_path / "out"), str(notebook)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300, env={**os.environ, "TMPDIR": str(scratch)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("keyless-lab")] == []

@@ -79,3 +79,10 @@ def test_state_folder_and_directory_file_are_private(tmp_path: Path) -> None:
         assert mode(temporary.state_dir) == 0o700 and mode(temporary.directory_file) == 0o600
     finally:
         temporary.stop()
+
+
+def test_only_state_folders_carry_the_prefix_the_stale_scan_reads() -> None:
+    """Guard logs and key material also live in /tmp under keyless-lab-…; the scan must not read them."""
+    assert TEMP_PREFIX == "keyless-lab-state-"
+    for other in ("keyless-lab-guard-", "keyless-lab-material-", "keyless-lab-home-"):
+        assert not other.startswith(TEMP_PREFIX)

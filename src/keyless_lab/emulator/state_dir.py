@@ -13,7 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-TEMP_PREFIX = "keyless-lab-"
+# Only state folders carry this prefix, so the stale-folder scan reads no other lab folder in /tmp.
+TEMP_PREFIX = "keyless-lab-state-"
 OWNER_MARKER = ".keyless-lab-owner"  # holds the pid of the process that created the folder
 
 

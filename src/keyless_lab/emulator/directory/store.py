@@ -50,8 +50,10 @@ class Directory:
         # Secret and certificate lifetimes are counted on the emulator's clock (EmulatorState binds its
         # own), so moving the clock forward expires them as it expires tokens.
         self.clock = clock or Clock()
-        # Where generated lab-only key material (client certificates) goes.
-        self.material_dir = Path(material_dir or tempfile.mkdtemp(prefix="keyless-lab-material-"))
+        # Where generated lab-only key material (client certificates) goes. Without a folder, a
+        # temporary one that is removed with this directory (or at exit): it holds private keys.
+        self._material_tmp = None if material_dir else tempfile.TemporaryDirectory(prefix="keyless-lab-material-")
+        self.material_dir = Path(material_dir or self._material_tmp.name)  # type: ignore[union-attr]
         # Federated identity credentials by the client id of their owner (an app or a user-assigned identity).
         self.federated_credentials: dict[str, list[FederatedCredential]] = {}
         # Values for `${NAME}` placeholders in federated credential issuers (e.g. AKS_OIDC_ISSUER).
