@@ -3,11 +3,9 @@ where the text comes from; `EntraError` is what an Entra surface raises, rendere
 (`render`, registered as the application's handler) in Entra's body shape (`errors.entra_error`).
 
 A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
-says what Entra answers. Converted so far: the device code, authorization code, refresh token and
-client credentials grants, client authentication (secrets, federated assertions), scopes, assertion
-lifetimes, certificate assertions, discovery and the token and device authorization endpoints.
-Most grants raise `EntraError`; helpers whose callers expect a response (`unknown_application`,
-`invalid_secret`, the assertion checks) return `EntraError(...).response()`, built from the same table.
+says what Entra answers. Every grant, client authentication (secrets, certificate and federated
+assertions), discovery and the token and device authorization endpoints raise it where the problem
+is found; no Entra function returns an error response instead of its result.
 """
 
 from __future__ import annotations
