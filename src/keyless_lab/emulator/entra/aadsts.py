@@ -5,7 +5,9 @@ where the text comes from; `EntraError` is what an Entra surface raises, rendere
 A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
 says what Entra answers. Every grant, client authentication (secrets, certificate and federated
 assertions), discovery and the token and device authorization endpoints raise it where the problem
-is found; no Entra function returns an error response instead of its result.
+is found; no Entra function returns an error response instead of its result. The sign-in pages,
+which answer a person rather than a client, show the same entries as HTML (`signin_html.error_page`)
+or redirect them to the app (`signin.deliver_error`), through `Aadsts.describe`.
 """
 
 from __future__ import annotations
