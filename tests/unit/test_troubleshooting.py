@@ -43,11 +43,11 @@ def _name(func: ast.expr) -> str:
 def _entra_code_helpers(modules: list[tuple[Path, ast.Module]]) -> dict[str, int]:
     """Functions that put an AADSTS code in an answer -> the position of their code argument.
 
-    Seeded with `entra_error(error, code, ...)` and `error_page(code, ...)`; any function passing one
-    of its own parameters as that code is a wrapper (`invalid_grant`, `no_matching_record`, ...), found
-    until nothing new appears, so a new wrapper needs no change here.
+    Seeded with `entra_error(error, code, ...)`; any function passing one of its own parameters as that
+    code is a wrapper, found until nothing new appears, so a new wrapper needs no change here. (The
+    grants and sign-in pages take their codes from the AADSTS table, read below.)
     """
-    helpers = {"entra_error": 1, "error_page": 0}
+    helpers = {"entra_error": 1}
     changed = True
     while changed:
         changed = False
@@ -173,7 +173,7 @@ def errors_module_bodies() -> list[tuple[str, str]]:
 # -- coverage: a new emulator error without a catalogue row fails here -------------------------------
 def test_the_scan_finds_the_emulators_aadsts_codes() -> None:
     codes = emulator_aadsts_codes()
-    # codes raised through each kind of call site: entra_error, a wrapper, an error page, a literal
+    # codes of the AADSTS table, which the token endpoint, the grants and the sign-in pages all answer from
     assert {7000215, 54005, 700016, 65004, 50011, 90002} <= codes
     assert len(codes) >= 30
 

@@ -21,6 +21,8 @@ from .federation import routes as issuers
 from .lab import admin as lab_admin
 from .lab import app_credential_admin, console, device_approval, federation_admin
 from .lab import provisioning as lab_provisioning
+from .lab import request_error as lab_request_error
+from .lab.request_error import LabRequestError
 from .managed_identity import app_service
 from .managed_identity import imds as managed_identity
 from .openai import routes as openai
@@ -60,8 +62,14 @@ def _app(state: EmulatorState, surfaces: tuple[object, ...]) -> Starlette:
         state.advertised_endpoints.update(getattr(surface, "ADVERTISES", {}))
     app = Starlette(
         routes=routes,
-        # Every Entra error raised by a route is rendered by one handler, in Entra's shape.
-        exception_handlers={404: _not_found, 405: _method_not_allowed, EntraError: aadsts.render},
+        # Every Entra error raised by a route is rendered by one handler, in Entra's shape; the lab's
+        # admin routes raise LabRequestError, rendered by the lab's one handler.
+        exception_handlers={
+            404: _not_found,
+            405: _method_not_allowed,
+            EntraError: aadsts.render,
+            LabRequestError: lab_request_error.render,
+        },
         middleware=[Middleware(BodyLimit)],  # every body bounded, chunked ones included (413)
     )
     app.state.emulator = state  # module-level handlers find it with `state.emulator_state(request)`

@@ -3,11 +3,11 @@ where the text comes from; `EntraError` is what an Entra surface raises, rendere
 (`render`, registered as the application's handler) in Entra's body shape (`errors.entra_error`).
 
 A grant or endpoint says *which* error happened (`raise EntraError(DEVICE_CODE_EXPIRED)`), the table
-says what Entra answers. Converted so far: the device code, authorization code, refresh token and
-client credentials grants, client authentication (secrets, federated assertions), scopes, assertion
-lifetimes, certificate assertions, discovery and the token and device authorization endpoints.
-Most grants raise `EntraError`; helpers whose callers expect a response (`unknown_application`,
-`invalid_secret`, the assertion checks) return `EntraError(...).response()`, built from the same table.
+says what Entra answers. Every grant, client authentication (secrets, certificate and federated
+assertions), discovery and the token and device authorization endpoints raise it where the problem
+is found; no Entra function returns an error response instead of its result. The sign-in pages,
+which answer a person rather than a client, show the same entries as HTML (`signin_html.error_page`)
+or redirect them to the app (`signin.deliver_error`), through `Aadsts.describe`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ class Aadsts:
     template: str  # the description after `AADSTS<code>: `, with {named} fields
     seen: str  # where the text was seen, or "unconfirmed: ..." (what the lab chose and why)
     status: int = 400
+
+    def describe(self, **fields: Any) -> str:
+        """`AADSTS<code>: <text>`: a sign-in page's message and a redirected error's `error_description`."""
+        return f"AADSTS{self.code}: {self.template.format(**fields)}"
 
 
 BODY_TOO_LARGE = Aadsts(
@@ -60,10 +64,16 @@ UNKNOWN_DEVICE_CODE = Aadsts(
     "The provided value for the input parameter 'device_code' is not valid.",
     "captured Entra responses for an unknown device_code (issue 14 fidelity 3)",
 )
+CONSENT_DECLINED = Aadsts(
+    65004,
+    "access_denied",
+    "User declined to consent to access the app.",
+    "Entra ID /authorize, a person who cancels the consent page (redirected to the app)",
+)
 DEVICE_CODE_DECLINED = Aadsts(
     65004,
     "authorization_declined",
-    "User declined to consent to access the app.",
+    CONSENT_DECLINED.template,
     "unconfirmed: `authorization_declined` is Entra's documented error for a declined device flow; "
     "the code is Entra's for a declined consent",
 )
@@ -318,6 +328,63 @@ WRONG_ASSERTION_AUDIENCE = Aadsts(
     "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
     "captured Entra responses (2021) for a wrong `aud`; older answers said AADSTS50012",
     status=401,
+)
+
+
+# -- the sign-in pages (/authorize, /login, /devicelogin): shown to the person as HTML, or redirected
+# to the app as `error`/`error_description` query or form fields (`signin.py`) -------------------
+SIGNIN_UNKNOWN_TENANT = Aadsts(
+    90002,
+    "invalid_tenant",
+    "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID.",
+    "unconfirmed: the lab's shorter page text for AADSTS90002 (the token endpoint answers UNKNOWN_TENANT's)",
+)
+REDIRECT_URI_MISMATCH = Aadsts(
+    50011,
+    "invalid_request",
+    "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for "
+    "the application '{client_id}'. Make sure the redirect URI sent in the request matches one added to your "
+    "application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how "
+    "to fix this.",
+    "Entra ID sign-in page, a redirect_uri the application has not registered",
+)
+RESPONSE_TYPE_NOT_ENABLED = Aadsts(
+    700054,
+    "unsupported_response_type",
+    "response_type 'id_token' is not enabled for the application.",
+    "Entra ID /authorize, a response_type other than code (the lab names 'id_token' whatever was asked)",
+)
+INVALID_CODE_CHALLENGE_METHOD = Aadsts(
+    50149,
+    "invalid_request",
+    "Invalid Code_Challenge_method parameter.",
+    "Entra ID /authorize, a PKCE code_challenge_method other than S256 or plain",
+)
+_SIGNIN_SESSION_GONE = "The sign-in session has expired or was already used. Start again from your application."
+SIGNIN_SESSION_EXPIRED = Aadsts(
+    50058,
+    "interaction_required",
+    _SIGNIN_SESSION_GONE,
+    "unconfirmed: the lab's page text for a sign-in form posted with an unknown or used session (`ctx`)",
+)
+SIGNIN_SESSION_MISSING = Aadsts(
+    900144,
+    "invalid_request",
+    _SIGNIN_SESSION_GONE,
+    "unconfirmed: the lab's page text for a sign-in form posted without a session (`ctx`)",
+)
+USER_NOT_IN_DIRECTORY = Aadsts(
+    50034,
+    "invalid_grant",
+    "The user account does not exist in this directory. To sign into this application, the account must be "
+    "added to the directory.",
+    "Entra ID sign-in page, an account of another tenant (Entra names the account and the directory)",
+)
+DEVICE_LOGIN_USER_NOT_IN_DIRECTORY = Aadsts(
+    50034,
+    "invalid_grant",
+    "The user account does not exist in this directory.",
+    "unconfirmed: the lab's shorter text on the device login page (USER_NOT_IN_DIRECTORY's first sentence)",
 )
 
 

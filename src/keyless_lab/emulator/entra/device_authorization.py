@@ -14,9 +14,15 @@ from starlette.routing import Route
 
 from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..state import EmulatorState, emulator_state
-from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNKNOWN_TENANT, EntraError
-from .grants.base import invalid_scope, resource_of_default_scope
-from .grants.client_credentials import unknown_application
+from .aadsts import (
+    BODY_TOO_LARGE,
+    INVALID_SCOPE,
+    MISSING_PARAMETER,
+    UNKNOWN_APPLICATION,
+    UNKNOWN_TENANT,
+    EntraError,
+)
+from .grants.base import resource_of_default_scope
 from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
 from .signin import DEVICE_LOGIN_PATH
 
@@ -38,11 +44,12 @@ async def devicecode(request: Request) -> Response:
     if not client_id:
         raise EntraError(MISSING_PARAMETER, name="client_id")
     if state.directory.public_client(client_id) is None:
-        return unknown_application(client_id, segment if isinstance(tenant, MultiTenant) else tenant.name)
+        where = segment if isinstance(tenant, MultiTenant) else tenant.name
+        raise EntraError(UNKNOWN_APPLICATION, client_id=client_id, tenant=where)
     scope = fields.get("scope", "")
     resource = resource_of_default_scope(scope)
     if resource is None or resource not in KNOWN_RESOURCES:
-        return invalid_scope(scope)
+        raise EntraError(INVALID_SCOPE, scope=scope)
     device = state.user_sessions.begin_device(segment, client_id, scope)
     verification_uri = state.urls.authority_host + DEVICE_LOGIN_PATH
     return JSONResponse(

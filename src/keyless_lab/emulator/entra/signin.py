@@ -22,6 +22,21 @@ from starlette.routing import Route
 from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..directory import Tenant, User
 from ..state import EmulatorState, emulator_state
+from .aadsts import (
+    CONSENT_DECLINED,
+    DEVICE_LOGIN_USER_NOT_IN_DIRECTORY,
+    INVALID_CODE_CHALLENGE_METHOD,
+    INVALID_SCOPE,
+    MISSING_PARAMETER,
+    REDIRECT_URI_MISMATCH,
+    RESPONSE_TYPE_NOT_ENABLED,
+    SIGNIN_SESSION_EXPIRED,
+    SIGNIN_SESSION_MISSING,
+    SIGNIN_UNKNOWN_TENANT,
+    UNKNOWN_APPLICATION,
+    USER_NOT_IN_DIRECTORY,
+    Aadsts,
+)
 from .grants.base import OIDC_SCOPES, resource_of_default_scope
 from .request_helpers import read_form, resolve_tenant
 from .signin_html import account_picker, consent_form, error_page, form_post, page
@@ -57,6 +72,11 @@ def deliver(request: AuthorizeRequest, params: dict[str, str]) -> Response:
     return RedirectResponse(request.redirect_uri + separator + urlencode(params), status_code=302)
 
 
+def deliver_error(request: AuthorizeRequest, entry: Aadsts, **fields: str) -> Response:
+    """An error Entra redirects to the app rather than showing (`error`, `error_description`)."""
+    return deliver(request, {"error": entry.error, "error_description": entry.describe(**fields)})
+
+
 def client_name(state: EmulatorState, client_id: str) -> str | None:
     client = state.directory.public_client(client_id)
     return client.name if client else None
@@ -69,27 +89,16 @@ async def authorize(request: Request) -> Response:
     query = request.query_params
     tenant = resolve_tenant(state, segment)
     if tenant is None:
-        return error_page(90002, f"Tenant '{segment}' not found. Check to make sure you have the correct tenant ID.")
+        return error_page(SIGNIN_UNKNOWN_TENANT, tenant=segment)
     client_id = query.get("client_id", "").lower()
     if not client_id:
-        return error_page(900144, "The request body must contain the following parameter: 'client_id'.")
+        return error_page(MISSING_PARAMETER, name="client_id")
     if client_name(state, client_id) is None:
         where = tenant.name if isinstance(tenant, Tenant) else segment
-        return error_page(
-            700016,
-            f"Application with identifier '{client_id}' was not found in the directory '{where}'. This can "
-            "happen if the application has not been installed by the administrator of the tenant or consented "
-            "to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-        )
+        return error_page(UNKNOWN_APPLICATION, client_id=client_id, tenant=where)
     redirect_uri = query.get("redirect_uri", "")
     if not redirect_uri_allowed(redirect_uri):
-        return error_page(
-            50011,
-            f"The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs "
-            f"configured for the application '{client_id}'. Make sure the redirect URI sent in the request "
-            "matches one added to your application in the Azure portal. Navigate to "
-            "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
-        )
+        return error_page(REDIRECT_URI_MISMATCH, redirect_uri=redirect_uri, client_id=client_id)
     response_mode = query.get("response_mode", "query")
     pending = AuthorizeRequest(
         id="",
@@ -106,33 +115,14 @@ async def authorize(request: Request) -> Response:
         created_at=0.0,
     )
     if query.get("response_type") != "code":
-        return deliver(
-            pending,
-            {
-                "error": "unsupported_response_type",
-                "error_description": "AADSTS700054: response_type 'id_token' is not enabled for the application.",
-            },
-        )
+        return deliver_error(pending, RESPONSE_TYPE_NOT_ENABLED)
     if pending.code_challenge is not None and pending.code_challenge_method not in ("S256", "plain"):
-        return deliver(
-            pending,
-            {
-                "error": "invalid_request",
-                "error_description": "AADSTS50149: Invalid Code_Challenge_method parameter.",
-            },
-        )
+        return deliver_error(pending, INVALID_CODE_CHALLENGE_METHOD)
     scope = pending.scope
     extra = [s for s in scope.split() if s not in OIDC_SCOPES]
     resource = resource_of_default_scope(scope)
     if extra and (resource is None or resource not in KNOWN_RESOURCES):
-        return deliver(
-            pending,
-            {
-                "error": "invalid_scope",
-                "error_description": "AADSTS70011: The provided value for the input parameter 'scope' is not "
-                f"valid. The scope {scope} is not valid.",
-            },
-        )
+        return deliver_error(pending, INVALID_SCOPE, scope=scope)
     stored = sessions.begin_authorize(**{k: v for k, v in vars(pending).items() if k not in ("id", "created_at")})
     action = LOGIN_PATH.format(tenant=segment)
     return page(
@@ -148,17 +138,10 @@ async def login(request: Request) -> Response:
     form = await read_form(request)
     pending = sessions.authorize_request(str(form.get("ctx", "")))
     if pending is None:
-        return error_page(
-            50058 if form.get("ctx") else 900144,
-            "The sign-in session has expired or was already used. Start again from your application.",
-        )
+        return error_page(SIGNIN_SESSION_EXPIRED if form.get("ctx") else SIGNIN_SESSION_MISSING)
     user = state.directory.user(str(form.get("username", "")))
     if user is None or user not in users_for(state, pending.tenant):
-        return error_page(
-            50034,
-            "The user account does not exist in this directory. To sign into this application, the "
-            "account must be added to the directory.",
-        )
+        return error_page(USER_NOT_IN_DIRECTORY)
     consent = form.get("consent")
     action = LOGIN_PATH.format(tenant=pending.tenant)
     if consent is None:
@@ -166,13 +149,7 @@ async def login(request: Request) -> Response:
         return page("Permissions requested", consent_form(action, {"ctx": pending.id}, name, user, pending.scope))
     if consent != "accept":
         state.audit.record("Entra ID", "sign-in declined", user.upn, user.object_id, "user", 400)
-        return deliver(
-            pending,
-            {
-                "error": "access_denied",
-                "error_description": "AADSTS65004: User declined to consent to access the app.",
-            },
-        )
+        return deliver_error(pending, CONSENT_DECLINED)
     code = sessions.issue_code(pending, user.object_id)
     state.audit.record("Entra ID", "sign-in (authorize)", user.upn, user.object_id, "user", 200)
     return deliver(pending, {"code": code, "session_state": secrets.token_hex(16)})
@@ -213,7 +190,7 @@ async def device_login(request: Request) -> Response:
         return page("Sign in", f"<p>You're signing in to <b>{html.escape(name)}</b> on another device.</p>{picker}")
     user = state.directory.user(str(username))
     if user is None or user not in users_for(state, device.tenant):
-        return error_page(50034, "The user account does not exist in this directory.")
+        return error_page(DEVICE_LOGIN_USER_NOT_IN_DIRECTORY)
     if form.get("consent") is None:
         name = client_name(state, device.client_id) or device.client_id
         return page(

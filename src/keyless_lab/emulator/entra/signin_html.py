@@ -9,6 +9,7 @@ import html
 from starlette.responses import HTMLResponse
 
 from ..directory import User
+from .aadsts import Aadsts
 from .grants.base import resource_of_default_scope
 
 STYLE = """
@@ -33,11 +34,12 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
     )
 
 
-def error_page(code: int, message: str) -> HTMLResponse:
+def error_page(entry: Aadsts, **fields: str) -> HTMLResponse:
+    """The one rendering of an AADSTS error as a page: its code and text from the AADSTS table."""
     return page(
         "Sign in",
-        f"<h1>Sorry, but we're having trouble signing you in.</h1><p class='error' id='error'>AADSTS{code}: "
-        f"{html.escape(message)}</p>",
+        "<h1>Sorry, but we're having trouble signing you in.</h1><p class='error' id='error'>"
+        f"{html.escape(entry.describe(**fields))}</p>",
         status=400,
     )
 

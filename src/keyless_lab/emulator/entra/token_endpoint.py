@@ -37,9 +37,7 @@ def v1_fields(fields: dict[str, str]) -> dict[str, str]:
 
 
 def v1_response(response: Response, resource: str, now: float) -> Response:
-    """A v2 token response in v1's shape; errors pass through unchanged."""
-    if response.status_code != 200:
-        return response
+    """A v2 token response in v1's shape (errors are raised, in the same shape for v1 and v2)."""
     body = json.loads(bytes(response.body))
     expires_in = int(body["expires_in"])
     body.update(

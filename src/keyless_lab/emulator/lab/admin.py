@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from ..directory import RoleAssignment
 from ..state import EmulatorState, emulator_state
+from .request_error import LabRequestError, problem
 
 ADMIN_HEADER = "x-keyless-lab-admin-key"
 ROLE_ASSIGNMENTS_PATH = "/_lab/admin/role-assignments"
@@ -30,42 +31,39 @@ FEDERATED_CREDENTIALS_PATH = "/_lab/admin/federated-credentials"
 MAX_YEARS = 100  # lab choice: a bound that keeps expiry dates representable; `az` takes whole years
 
 
-def problem(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-def admin_key_problem(request: Request, state: EmulatorState) -> Response | None:
-    """401 unless the request carries this instance's admin key (constant-time comparison)."""
+def require_admin_key(request: Request, state: EmulatorState) -> None:
+    """Raises 401 unless the request carries this instance's admin key (constant-time comparison)."""
     presented = request.headers.get(ADMIN_HEADER, "")
-    if hmac.compare_digest(presented.encode(), state.admin_secret.encode()):
-        return None
-    return problem("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
+    if not hmac.compare_digest(presented.encode(), state.admin_secret.encode()):
+        raise LabRequestError("the lab admin API needs the X-Keyless-Lab-Admin-Key header", 401)
 
 
-async def read_json_object(request: Request) -> dict[str, Any] | Response:
-    """The body as a JSON object, or a 400 saying why not. Nesting too deep for the parser is a
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; raises a 400 saying why not. Nesting too deep for the parser is a
     400 too, not a RecursionError (a hostile body must never become a 500)."""
     try:
         body = json.loads(await request.body() or b"{}")
     except (ValueError, RecursionError):
-        return problem("the body must be JSON (and nested no deeper than the parser allows)")
-    return body if isinstance(body, dict) else problem("the body must be a JSON object")
+        raise LabRequestError("the body must be JSON (and nested no deeper than the parser allows)") from None
+    if not isinstance(body, dict):
+        raise LabRequestError("the body must be a JSON object")
+    return body
 
 
-async def read_admin_request(request: Request, state: EmulatorState) -> dict[str, Any] | Response:
+async def read_admin_request(request: Request, state: EmulatorState) -> dict[str, Any]:
     """The admin key check, then the JSON object body."""
-    denied = admin_key_problem(request, state)
-    return denied if denied is not None else await read_json_object(request)
+    require_admin_key(request, state)
+    return await read_json_object(request)
 
 
-def validity_days(value: object) -> int | str:
-    """`years` of `az ad app credential reset` as days, or a sentence saying what is wrong."""
+def validity_days(value: object) -> int:
+    """`years` of `az ad app credential reset` as days; raises a 400 saying what is wrong."""
     if value is None:
         return 365
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"years must be a number, not {type(value).__name__}"
+        raise LabRequestError(f"years must be a number, not {type(value).__name__}")
     if not math.isfinite(value) or not 0 < value <= MAX_YEARS:
-        return f"years must be more than 0 and at most {MAX_YEARS}"
+        raise LabRequestError(f"years must be more than 0 and at most {MAX_YEARS}")
     return max(1, int(value * 365))
 
 
@@ -86,7 +84,7 @@ def assignment_json(state: EmulatorState, ra: RoleAssignment) -> dict[str, Any]:
     }
 
 
-async def read(request: Request) -> dict[str, Any] | Response:
+async def read(request: Request) -> dict[str, Any]:
     state = emulator_state(request)
     return await read_admin_request(request, state)
 
@@ -94,8 +92,6 @@ async def read(request: Request) -> dict[str, Any] | Response:
 async def role_assignments(request: Request) -> Response:
     state = emulator_state(request)
     body = await read(request)
-    if isinstance(body, Response):
-        return body
     assignee, role, scope = (str(body.get(k, "")) for k in ("assignee", "role", "scope"))
     if not (assignee and role):
         return problem("--assignee and --role are required")
@@ -113,12 +109,8 @@ async def role_assignments(request: Request) -> Response:
 async def credential_reset(request: Request) -> Response:
     state = emulator_state(request)
     body = await read(request)
-    if isinstance(body, Response):
-        return body
     app_id = request.path_params["app"]
     days = validity_days(body.get("years"))
-    if isinstance(days, str):
-        return problem(days)
     append, display_name = body.get("append", False), body.get("display_name") or "rbac"
     if not isinstance(append, bool):
         return problem("append must be true or false")
@@ -138,8 +130,6 @@ async def federated_credentials(request: Request) -> Response:
     """What `az identity federated-credential create` / `az ad app federated-credential create` do."""
     state = emulator_state(request)
     body = await read(request)
-    if isinstance(body, Response):
-        return body
     owner, name, issuer, subject = (str(body.get(k, "")) for k in ("owner", "name", "issuer", "subject"))
     audiences = body.get("audiences") or None
     if not (owner and name and issuer and subject):

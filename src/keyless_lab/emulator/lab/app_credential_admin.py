@@ -21,7 +21,8 @@ from starlette.routing import Route
 from ..directory import Application, ClientSecret
 from ..directory.app_credentials import RegisteredCertificate
 from ..state import EmulatorState
-from .admin import admin_key_problem, problem, read_json_object
+from .admin import read_json_object, require_admin_key
+from .request_error import LabRequestError, problem
 
 CREDENTIALS_PATH = "/_lab/admin/applications/{app}/credentials"
 CREDENTIAL_PATH = "/_lab/admin/applications/{app}/credentials/{key_id}"
@@ -70,27 +71,21 @@ def load_certificate(text: str) -> x509.Certificate:
 def routes(state: EmulatorState) -> list[Route]:
     directory = state.directory
 
-    def application(request: Request) -> Application | Response:
-        denied = admin_key_problem(request, state)
-        if denied is not None:
-            return denied
+    def application(request: Request) -> Application:
+        require_admin_key(request, state)
         try:
             return directory._application(request.path_params["app"])
         except KeyError as exc:
-            return problem(str(exc.args[0]), 404)
+            raise LabRequestError(str(exc.args[0]), 404) from None
 
     async def list_credentials(request: Request) -> Response:
         app = application(request)
-        if isinstance(app, Response):
-            return app
         if request.query_params.get("cert") == "true":
             return JSONResponse([certificate_json(c) for c in app.certificates])
         return JSONResponse([password_json(s) for s in app.secrets])
 
     async def delete_credential(request: Request) -> Response:
         app = application(request)
-        if isinstance(app, Response):
-            return app
         key_id = request.path_params["key_id"]
         if request.query_params.get("cert") == "true":
             removed = directory.remove_certificate(app.client_id, key_id)
@@ -103,11 +98,7 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def upload_certificate(request: Request) -> Response:
         app = application(request)
-        if isinstance(app, Response):
-            return app
         body = await read_json_object(request)
-        if isinstance(body, Response):
-            return body
         try:
             certificate = load_certificate(str(body["certificate"]))
         except (ValueError, KeyError, TypeError):

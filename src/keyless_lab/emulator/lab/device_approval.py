@@ -15,6 +15,7 @@ from starlette.routing import Route
 from ..entra.signin import users_for
 from ..state import EmulatorState, emulator_state
 from .admin import read_admin_request
+from .request_error import problem
 
 APPROVE_PATH = "/_lab/devicecode/approve"
 
@@ -41,14 +42,12 @@ def approve_device_code(state: EmulatorState, user_code: str, user: str) -> str:
 async def approve(request: Request) -> Response:
     state = emulator_state(request)
     body = await read_admin_request(request, state)
-    if isinstance(body, Response):
-        return body
     user_code, user = body.get("user_code"), body.get("user")
     if not (isinstance(user_code, str) and isinstance(user, str)):
-        return JSONResponse({"error": 'expected JSON {"user_code": "...", "user": "..."}'}, status_code=400)
-    problem = approve_device_code(state, user_code, user)
-    if problem:
-        return JSONResponse({"error": problem}, status_code=400)
+        return problem('expected JSON {"user_code": "...", "user": "..."}')
+    refused = approve_device_code(state, user_code, user)
+    if refused:
+        return problem(refused)
     return JSONResponse({"approved": True, "user_code": user_code.upper(), "user": state.directory.user(user).upn})  # type: ignore[union-attr]
 
 

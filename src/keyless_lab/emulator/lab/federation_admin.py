@@ -18,19 +18,18 @@ from starlette.routing import Route
 
 from ..federation.issuers import FEDERATION_AUDIENCE
 from ..state import EmulatorState
-from .admin import problem, read_admin_request
+from .admin import read_admin_request
+from .request_error import LabRequestError, problem
 
 AKS_TOKEN_PATH = "/_lab/admin/aks/service-account-token"
 GITHUB_JOB_PATH = "/_lab/admin/github-actions/jobs"
 GITLAB_TOKEN_PATH = "/_lab/admin/gitlab/id-token"
 
 
-async def _body(request: Request, state: EmulatorState) -> dict[str, Any] | Response:
+async def _body(request: Request, state: EmulatorState) -> dict[str, Any]:
     body = await read_admin_request(request, state)
-    if isinstance(body, Response):
-        return body
     if not all(isinstance(v, str) for v in body.values()):
-        return problem("the body must be a JSON object of strings")
+        raise LabRequestError("the body must be a JSON object of strings")
     return body
 
 
@@ -49,8 +48,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def aks_token(request: Request) -> Response:
         body = await _body(request, state)
-        if isinstance(body, Response):
-            return body
         namespace, account = body.get("namespace", ""), body.get("service_account", "")
         if not (namespace and account):
             return problem("namespace and service_account are required")
@@ -70,8 +67,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def github_job(request: Request) -> Response:
         body = await _body(request, state)
-        if isinstance(body, Response):
-            return body
         repository = body.get("repository", "")
         if not repository:
             return problem("repository is required")
@@ -86,8 +81,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def gitlab_token(request: Request) -> Response:
         body = await _body(request, state)
-        if isinstance(body, Response):
-            return body
         project, ref = body.get("project_path", ""), body.get("ref", "")
         if not (project and ref):
             return problem("project_path and ref are required")

@@ -24,12 +24,9 @@ from starlette.routing import Route
 from ..directory import Application, Principal
 from ..state import EmulatorState
 from .admin import assignment_json, read_admin_request
+from .request_error import problem
 
 BASE = "/_lab/admin/provision"
-
-
-def problem(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
 
 
 def resource_json(state: EmulatorState) -> dict[str, Any]:
@@ -133,13 +130,11 @@ def delete_principal(state: EmulatorState, p: Principal) -> None:
 
 
 def routes(state: EmulatorState) -> list[Route]:
-    async def authorised(request: Request) -> dict[str, Any] | Response:
+    async def authorised(request: Request) -> dict[str, Any]:
         return await read_admin_request(request, state)
 
     async def account(request: Request) -> Response:
         body = await authorised(request)
-        if isinstance(body, Response):
-            return body
         if request.method == "POST" and "disable_local_auth" in body:
             state.directory.set_local_auth(not bool(body["disable_local_auth"]))
         if request.method == "POST" and "custom_subdomain" in body:  # false: a keys-only resource (for doctor)
@@ -151,8 +146,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def deployment(request: Request) -> Response:
         body = await authorised(request)
-        if isinstance(body, Response):
-            return body
         name = request.path_params["name"]
         if request.method == "PUT":
             try:
@@ -167,9 +160,7 @@ def routes(state: EmulatorState) -> list[Route]:
         return JSONResponse(found) if found else problem(f"deployment {name!r} not found", 404)
 
     async def identity(request: Request) -> Response:
-        body = await authorised(request)
-        if isinstance(body, Response):
-            return body
+        await authorised(request)  # the admin key, and a JSON object body (as every admin route)
         name = request.path_params["name"]
         found = principal_by_name(state, name, "user-assigned")
         if request.method == "PUT" and found is None:
@@ -183,8 +174,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def application(request: Request) -> Response:
         body = await authorised(request)
-        if isinstance(body, Response):
-            return body
         key = request.path_params["name"]
         principal = principal_by_name(state, key, "application")
         if request.method == "PUT" and principal is None:
@@ -202,8 +191,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def certificate(request: Request) -> Response:
         body = await authorised(request)
-        if isinstance(body, Response):
-            return body
         try:
             registered = state.directory.add_certificate(
                 request.path_params["name"], str(body.get("display_name") or "provisioned"),
@@ -220,8 +207,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def federated(request: Request) -> Response:
         body = await authorised(request)
-        if isinstance(body, Response):
-            return body
         owner = request.path_params["name"]
         try:
             client_id = state.directory._federation_owner(owner)
@@ -236,9 +221,7 @@ def routes(state: EmulatorState) -> list[Route]:
         ])  # fmt: skip
 
     async def user(request: Request) -> Response:
-        body = await authorised(request)
-        if isinstance(body, Response):
-            return body
+        await authorised(request)  # the admin key, and a JSON object body (as every admin route)
         found = state.directory.user(request.path_params["upn"])
         if found is None:
             return problem("user not found", 404)
@@ -246,8 +229,6 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def role_assignments(request: Request) -> Response:
         body = await authorised(request)
-        if isinstance(body, Response):
-            return body
         directory = state.directory
         assignee, role, scope = (str(body.get(k, "")) for k in ("assignee", "role", "scope"))
         rows = []

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from .. import errors
 from ..crypto.access_tokens import KNOWN_RESOURCES
+from ..entra.aadsts import UNKNOWN_RESOURCE  # IMDS relays Entra's answer for a resource it does not know
 from ..state import EmulatorState, emulator_state
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
@@ -71,13 +72,9 @@ async def imds_token(request: Request) -> Response:
         return errors.imds_error("Identity not found")
     if resource not in KNOWN_RESOURCES:
         tenant = state.directory.tenant(principal.tenant)
-        return errors.imds_error(
-            f"AADSTS500011: The resource principal named {resource} was not found in the tenant named "
-            f"{tenant.name if tenant else principal.tenant}. This can happen if the application has not "
-            "been installed by the administrator of the tenant or consented to by any user in the tenant. "
-            "You might have sent your authentication request to the wrong tenant.",
-            error="invalid_resource",
-        )
+        where = tenant.name if tenant else principal.tenant
+        description = UNKNOWN_RESOURCE.describe(resource=resource, tenant=where)
+        return errors.imds_error(description, error=UNKNOWN_RESOURCE.error)
     issued = state.issuer.managed_identity_token(principal, resource, state.policy.managed_identity_lifetime)
     state.audit.record("IMDS", "GET token", principal.name, principal.object_id, "managed identity", 200)
     return JSONResponse(

@@ -9,7 +9,6 @@ from starlette.responses import JSONResponse
 
 from ...crypto.access_tokens import IssuedToken
 from ...directory import Tenant
-from ..aadsts import INVALID_SCOPE, EntraError
 
 
 @dataclass(frozen=True)
@@ -29,10 +28,6 @@ def resource_of_default_scope(scope: str) -> str | None:
     if len(resources) != 1 or not resources[0].endswith("/.default"):
         return None
     return resources[0].removesuffix("/.default")
-
-
-def invalid_scope(scope: str) -> JSONResponse:
-    return EntraError(INVALID_SCOPE, scope=scope).response()
 
 
 def token_response(issued: IssuedToken, extra: dict[str, object] | None = None) -> JSONResponse:

@@ -15,7 +15,6 @@ from typing import Any
 
 import jwt
 from cryptography import x509
-from starlette.responses import Response
 
 from ...crypto.certificates import hex_from_b64url, thumbprint
 from ...directory import Application, RegisteredCertificate
@@ -35,7 +34,7 @@ from .base import TokenRequest
 ALGORITHMS = ("RS256", "PS256")
 
 
-def invalid_signature(app: Application, reason: str, presented: str, found: RegisteredCertificate | None) -> Response:
+def invalid_signature(app: Application, reason: str, presented: str, found: RegisteredCertificate | None) -> EntraError:
     found_text = ""
     if found is not None:
         start = found.certificate.not_valid_before_utc.strftime("%m/%d/%Y %H:%M:%S")
@@ -43,7 +42,7 @@ def invalid_signature(app: Application, reason: str, presented: str, found: Regi
         found_text = f" Found key 'Start={start}, End={end}',"
     return EntraError(
         CERTIFICATE_SIGNATURE_INVALID, reason=reason, presented=presented, found=found_text, client_id=app.client_id
-    ).response()
+    )
 
 
 def _presented_thumbprint(header: dict[str, Any]) -> tuple[str, str] | None:
@@ -79,29 +78,29 @@ def verify_certificate_assertion(
     assertion: str,
     header: dict[str, Any],
     claims: dict[str, Any],
-) -> Response | None:
-    """None when the assertion proves possession of a registered certificate's key, else Entra's error."""
+) -> None:
+    """Returns when the assertion proves possession of a registered certificate's key; raises Entra's error."""
     algorithm = header.get("alg")
     if algorithm not in ALGORITHMS:
-        return EntraError(UNSUPPORTED_ASSERTION_ALGORITHM).response()
+        raise EntraError(UNSUPPORTED_ASSERTION_ALGORITHM)
     presented = _presented_thumbprint(header)
     if presented is None:
-        return EntraError(NO_THUMBPRINT).response()
+        raise EntraError(NO_THUMBPRINT)
     kind, hex_thumbprint = presented
     registered = next(
         (c for c in app.certificates if (c.sha256_thumbprint if kind == "sha256" else c.thumbprint) == hex_thumbprint),
         None,
     )
     if registered is None:
-        return invalid_signature(app, "The key was not found.", hex_thumbprint, None)
+        raise invalid_signature(app, "The key was not found.", hex_thumbprint, None)
     leaf = _leaf_of_x5c(header)
     if leaf is False:
-        return EntraError(MALFORMED_JWT).response()
+        raise EntraError(MALFORMED_JWT)
     if isinstance(leaf, x509.Certificate) and thumbprint(leaf) != registered.thumbprint:
-        return invalid_signature(app, "The key was not found.", thumbprint(leaf), None)
+        raise invalid_signature(app, "The key was not found.", thumbprint(leaf), None)
     now = state.clock.now()
     if not registered.not_before <= now <= registered.expires_at:
-        return invalid_signature(app, "The key used is expired.", hex_thumbprint, registered)
+        raise invalid_signature(app, "The key used is expired.", hex_thumbprint, registered)
     try:
         jwt.decode(
             assertion,
@@ -110,11 +109,11 @@ def verify_certificate_assertion(
             options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
         )
     except jwt.PyJWTError:
-        return invalid_signature(
+        raise invalid_signature(
             app, "Key was found, but use of the key to verify the signature failed.", hex_thumbprint, registered
-        )
+        ) from None
     if claims.get("sub") != claims.get("iss"):
-        return EntraError(SUBJECT_NOT_ISSUER).response()
+        raise EntraError(SUBJECT_NOT_ISSUER)
     audience = claims.get("aud")
     accepted = {
         req.token_url,
@@ -124,6 +123,5 @@ def verify_certificate_assertion(
     audiences = audience if isinstance(audience, list) else [audience]
     if len(audiences) != 1 or audiences[0] not in accepted:
         # Current Entra wording (AADSTS700023, captured in 2021); older answers said AADSTS50012.
-        return EntraError(WRONG_ASSERTION_AUDIENCE).response()
+        raise EntraError(WRONG_ASSERTION_AUDIENCE)
     check_assertion_lifetime(state, claims)  # raises AADSTS700024 outside the validity window
-    return None

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import jwt
-from starlette.responses import Response
 
 from ...directory import Application, Principal
 from ...state import EmulatorState
@@ -50,14 +49,6 @@ class AuthenticatedClient:
         return self.principal.kind == "user-assigned"
 
 
-def unknown_application(client_id: str, tenant_name: str) -> Response:
-    return EntraError(UNKNOWN_APPLICATION, client_id=client_id, tenant=tenant_name).response()
-
-
-def malformed_assertion() -> Response:
-    return EntraError(MALFORMED_JWT).response()
-
-
 def basic_credentials(req: TokenRequest) -> tuple[str, str] | None:
     """`client_secret_basic`: `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 2.3.1)."""
     scheme, _, value = req.request.headers.get("authorization", "").partition(" ")
@@ -71,17 +62,17 @@ def basic_credentials(req: TokenRequest) -> tuple[str, str] | None:
     return (unquote(client_id), unquote(secret)) if sep else None
 
 
-def authenticate_client(state: EmulatorState, req: TokenRequest) -> AuthenticatedClient | Response:
-    """Identify and authenticate the confidential client of a token request, or return Entra's error."""
+def authenticate_client(state: EmulatorState, req: TokenRequest) -> AuthenticatedClient:
+    """Identify and authenticate the confidential client of a token request; raises Entra's error."""
     basic = basic_credentials(req)
     client_id = (req.fields.get("client_id") or (basic[0] if basic else "")).strip().lower()
     if not client_id:
-        return EntraError(MISSING_PARAMETER, name="client_id").response()
+        raise EntraError(MISSING_PARAMETER, name="client_id")
     app = state.directory.application(client_id)
     identity = None if app else state.directory.user_assigned_identity(client_id)
     owner = app or identity
     if owner is None or owner.tenant != req.tenant.id:
-        return unknown_application(client_id, req.tenant.name)
+        raise EntraError(UNKNOWN_APPLICATION, client_id=client_id, tenant=req.tenant.name)
     principal = state.directory.principal(owner.object_id)
     assert principal is not None  # every app has its service principal; identities are principals
 
@@ -90,7 +81,7 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
     if secret is None and basic is not None and basic[0].strip().lower() == client_id:
         secret = basic[1]
     if assertion is None and secret is None:
-        return EntraError(NO_CLIENT_CREDENTIAL).response()
+        raise EntraError(NO_CLIENT_CREDENTIAL)
     if assertion is not None:
         return _authenticate_assertion(state, req, app, principal, assertion)
     assert secret is not None
@@ -99,45 +90,37 @@ def authenticate_client(state: EmulatorState, req: TokenRequest) -> Authenticate
 
 def _authenticate_assertion(
     state: EmulatorState, req: TokenRequest, app: Application | None, principal: Principal, assertion: str
-) -> AuthenticatedClient | Response:
+) -> AuthenticatedClient:
     """A certificate assertion when `iss` is the client itself, otherwise a federated (external) token."""
     assertion_type = req.fields.get("client_assertion_type")
     if assertion_type is None:
-        return EntraError(MISSING_PARAMETER, name="client_assertion_type").response()
+        raise EntraError(MISSING_PARAMETER, name="client_assertion_type")
     if assertion_type != JWT_BEARER:
-        return EntraError(UNEXPECTED_ASSERTION_TYPE).response()
+        raise EntraError(UNEXPECTED_ASSERTION_TYPE)
     try:
         unverified = jwt.decode(assertion, options={"verify_signature": False})
         header = jwt.get_unverified_header(assertion)
     except (jwt.PyJWTError, ValueError, TypeError):
-        return malformed_assertion()
+        raise EntraError(MALFORMED_JWT) from None
     if not isinstance(unverified, dict) or not isinstance(header, dict):
-        return malformed_assertion()
+        raise EntraError(MALFORMED_JWT)
     if str(unverified.get("iss", "")).lower() == principal.client_id:
         if app is None:  # a managed identity has no certificate credentials
-            return _no_certificate_on(principal)
-        result = verify_certificate_assertion(state, req, app, assertion, header, unverified)
-        return result if isinstance(result, Response) else AuthenticatedClient(principal, "certificate", "2")
-    result = verify_federated_assertion(state, principal.client_id, assertion, header, unverified)
-    return result if isinstance(result, Response) else AuthenticatedClient(principal, "federated credential", "2")
-
-
-def _no_certificate_on(principal: Principal) -> Response:
-    return EntraError(NO_CERTIFICATE_ON_CLIENT, client_id=principal.client_id).response()
-
-
-def invalid_secret(client_id: str) -> Response:
-    return EntraError(INVALID_SECRET, client_id=client_id).response()
+            raise EntraError(NO_CERTIFICATE_ON_CLIENT, client_id=principal.client_id)
+        verify_certificate_assertion(state, req, app, assertion, header, unverified)
+        return AuthenticatedClient(principal, "certificate", "2")
+    verify_federated_assertion(state, principal.client_id, assertion, header, unverified)
+    return AuthenticatedClient(principal, "federated credential", "2")
 
 
 def _check_secret(
     state: EmulatorState, app: Application | None, principal: Principal, client_id: str, presented: str
-) -> AuthenticatedClient | Response:
+) -> AuthenticatedClient:
     if app is None:  # managed identities have no client secrets
-        return invalid_secret(client_id)
+        raise EntraError(INVALID_SECRET, client_id=client_id)
     matching = [s for s in app.secrets if hmac.compare_digest(s.value.encode(), presented.encode())]
     if not matching:
-        return invalid_secret(app.client_id)
+        raise EntraError(INVALID_SECRET, client_id=app.client_id)
     if all(s.expires_at < state.clock.now() for s in matching):
-        return EntraError(EXPIRED_SECRET, client_id=app.client_id).response()
+        raise EntraError(EXPIRED_SECRET, client_id=app.client_id)
     return AuthenticatedClient(principal, "client secret", "1")

@@ -21,9 +21,6 @@ from ..aadsts import (
 from .base import OIDC_SCOPES, TokenRequest, token_response
 from .client_auth import AuthenticatedClient, authenticate_client
 
-# Kept importable from here: other modules and tests refer to it.
-from .client_auth import unknown_application as unknown_application
-
 
 def check_scope(state: EmulatorState, req: TokenRequest) -> str:
     """The resource of a client-credentials scope; raises the error Entra returns for the scope."""
@@ -53,12 +50,13 @@ def _issue(state: EmulatorState, client: AuthenticatedClient, resource: str) -> 
 
 
 async def client_credentials(state: EmulatorState, req: TokenRequest) -> Response:
-    client = authenticate_client(state, req)
-    if isinstance(client, Response):
+    try:
+        client = authenticate_client(state, req)
+    except EntraError as error:
         state.audit.record(
-            "Entra ID", "token client_credentials", req.fields.get("client_id", "")[:64], "", "-", client.status_code
+            "Entra ID", "token client_credentials", req.fields.get("client_id", "")[:64], "", "-", error.entry.status
         )
-        return client
+        raise
     resource = check_scope(state, req)
     state.audit.record(
         "Entra ID", "token client_credentials", client.principal.name, client.principal.object_id, client.method, 200

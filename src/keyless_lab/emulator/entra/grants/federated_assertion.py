@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
-from starlette.responses import Response
 
 from ...state import EmulatorState
 from ..aadsts import (
@@ -29,27 +28,27 @@ from ..aadsts import (
 from .assertion_time import check_assertion_lifetime
 
 
-def no_matching_record(entry: Aadsts, what: str, value: str) -> Response:
-    return EntraError(entry, what=what, value=value).response()
+def no_matching_record(entry: Aadsts, what: str, value: str) -> EntraError:
+    return EntraError(entry, what=what, value=value)
 
 
 def verify_federated_assertion(
     state: EmulatorState, owner_client_id: str, assertion: str, header: dict[str, Any], claims: dict[str, Any]
-) -> Response | None:
-    """None when a federated credential of the owner trusts this external token, else Entra's error."""
+) -> None:
+    """Returns when a federated credential of the owner trusts this external token; raises Entra's error."""
     issuer = claims.get("iss")
     if not isinstance(issuer, str) or not issuer:
-        return EntraError(MALFORMED_JWT).response()
+        raise EntraError(MALFORMED_JWT)
     candidates = [f for f in state.directory.federated_credentials_of(owner_client_id) if f.issuer == issuer]
     if not candidates:
-        return no_matching_record(NO_FEDERATED_ISSUER, "issuer", issuer)
+        raise no_matching_record(NO_FEDERATED_ISSUER, "issuer", issuer)
 
     external = state.external_issuers.by_issuer(issuer)
     if external is None:  # Entra would fetch the issuer's JWKS over the internet; the lab never does
-        return EntraError(EXTERNAL_ISSUER_UNREACHABLE).response()
+        raise EntraError(EXTERNAL_ISSUER_UNREACHABLE)
     key = external.keys.public_key(str(header.get("kid", "")))
     if key is None or header.get("alg") != "RS256":
-        return EntraError(EXTERNAL_KEY_NOT_FOUND, kid=header.get("kid", "")).response()
+        raise EntraError(EXTERNAL_KEY_NOT_FOUND, kid=header.get("kid", ""))
     try:
         jwt.decode(
             assertion,
@@ -58,15 +57,14 @@ def verify_federated_assertion(
             options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
         )
     except jwt.PyJWTError:
-        return EntraError(EXTERNAL_SIGNATURE_INVALID).response()
+        raise EntraError(EXTERNAL_SIGNATURE_INVALID) from None
     check_assertion_lifetime(state, claims)  # raises AADSTS700024 outside the validity window
 
     subject = claims.get("sub")
     candidates = [f for f in candidates if f.subject == subject]
     if not candidates:
-        return no_matching_record(NO_FEDERATED_SUBJECT, "subject", str(subject))
+        raise no_matching_record(NO_FEDERATED_SUBJECT, "subject", str(subject))
     audience = claims.get("aud")
     presented = [a for a in (audience if isinstance(audience, list) else [audience]) if isinstance(a, str)]
     if not any(a in f.audiences for f in candidates for a in presented):
-        return no_matching_record(NO_FEDERATED_AUDIENCE, "audience", ",".join(presented))
-    return None
+        raise no_matching_record(NO_FEDERATED_AUDIENCE, "audience", ",".join(presented))

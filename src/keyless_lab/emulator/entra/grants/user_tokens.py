@@ -16,8 +16,9 @@ from starlette.responses import Response
 from ...crypto.access_tokens import KNOWN_RESOURCES
 from ...directory import User
 from ...state import EmulatorState
+from ..aadsts import INVALID_SCOPE, EntraError
 from ..request_helpers import MULTI_TENANT
-from .base import TokenRequest, invalid_scope, resource_of_default_scope, token_response
+from .base import TokenRequest, resource_of_default_scope, token_response
 
 
 def tenant_matches(req: TokenRequest, user: User) -> bool:
@@ -44,7 +45,7 @@ def issue_user_tokens(
     """Validate the scope and answer with the user's tokens (and a fresh refresh token)."""
     resource = resource_of_default_scope(scope)
     if resource is None or resource not in KNOWN_RESOURCES:
-        return invalid_scope(scope)
+        raise EntraError(INVALID_SCOPE, scope=scope)
     issued = state.issuer.user_token(user, client_id, resource, state.policy.entra_lifetime)
     requested = set(scope.split())
     resource_scope = f"{resource.rstrip('/')}/user_impersonation {resource.rstrip('/')}/.default"
