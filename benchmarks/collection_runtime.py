@@ -55,8 +55,10 @@ MINIMAL_CELLS = (
     "client = OpenAI(base_url=f'{lab.endpoint}openai/v1/', api_key=provider)\n"
     "client.chat.completions.create(model=lab.deployment, messages=[{'role': 'user', 'content': 'Hello'}])",
 )
-# ipykernel 7.4 sometimes hangs joining its control thread at shutdown; jupyter_client then waits
-# half its 5-s shutdown_wait_time and sends SIGTERM: about 3.4 s more for that notebook.
+# ipykernel 7.4 sometimes hangs at shutdown (py-spy on a hung kernel: the control thread, flushing
+# stdout after its shutdown reply, waits on the IOPub thread that the main thread's close() has just
+# stopped, while the main thread joins the control thread; cf. posit-dev/positron#7142). jupyter_client
+# waits half its 5-s shutdown_wait_time, then sends SIGTERM: about 3.4 s more for that notebook.
 STALL_SECONDS = 2.5
 
 
