@@ -88,10 +88,18 @@ class Incoming:
         return value
 
     async def body(self) -> bytes:
+        message = await self.receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            body: bytes = message.get("body", b"")
+            if len(body) > MAX_BODY_BYTES:
+                raise BodyTooLarge
+            return body  # the usual case: the whole body in one message
+        return await self._rest_of_body(message)
+
+    async def _rest_of_body(self, message: Message) -> bytes:
         chunks: list[bytes] = []
         size = 0
         while True:
-            message = await self.receive()
             if message["type"] == "http.disconnect":
                 break
             chunk = message.get("body", b"")
@@ -102,6 +110,7 @@ class Incoming:
                 chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+            message = await self.receive()
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 

@@ -107,7 +107,7 @@ class RateLimiter:
         with self._lock:
             now = self._clock.now()
             limits = self._limits.get(deployment.name)
-            if limits is None or (limits.rpm, limits.tpm) != (rpm, tpm):
+            if limits is None or limits.rpm != rpm or limits.tpm != tpm:
                 limits = _Limits(
                     rpm,
                     tpm,
