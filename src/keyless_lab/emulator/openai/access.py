@@ -129,6 +129,8 @@ class DataPlaneCall:
     """One request through the checks. Each `check_*` returns an error response (already audited)
     or the value the next step needs; `ok()` audits success and returns the response headers."""
 
+    __slots__ = ("caller", "deployment_name", "operation", "plane", "state")
+
     def __init__(self, plane: DataPlane, operation: Operation, deployment: str = "") -> None:
         self.plane = plane
         self.state = plane.state
