@@ -32,7 +32,7 @@ NOTIONAL_TPM = 1_000_000  # reported, not enforced, for a deployment without a c
 NOTIONAL_RPM = NOTIONAL_TPM * 6 // 1000  # Azure assigns 6 RPM per 1,000 TPM
 
 
-@dataclass
+@dataclass(slots=True)  # slotted: read and written on every data-plane call
 class _Bucket:
     capacity: float
     per_second: float
@@ -55,7 +55,7 @@ class _Bucket:
         return deficit / self.per_second if deficit > 0 else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Limits:
     rpm: int | None  # as configured (None: notional, not enforced)
     tpm: int | None
@@ -115,13 +115,14 @@ class RateLimiter:
                     _Bucket.full(tpm or NOTIONAL_TPM, TOKEN_WINDOW_SECONDS, now),
                 )
                 self._limits[deployment.name] = limits
-            limits.requests.refill(now)
-            limits.tokens.refill(now)
-            call_wait = limits.requests.wait_for(1) if rpm else 0.0
-            token_wait = limits.tokens.wait_for(tokens) if tpm else 0.0
+            requests, budget = limits.requests, limits.tokens
+            requests.refill(now)
+            budget.refill(now)
+            call_wait = requests.wait_for(1) if rpm else 0.0
+            token_wait = budget.wait_for(tokens) if tpm else 0.0
             if call_wait <= 0 and token_wait <= 0:
-                limits.requests.level = max(0.0, limits.requests.level - 1)
-                limits.tokens.level = max(0.0, limits.tokens.level - tokens)
+                requests.level = max(0.0, requests.level - 1)
+                budget.level = max(0.0, budget.level - tokens)
                 return Verdict(True, limits.raw_headers())
             exceeded, retry_after = ("call", call_wait) if call_wait >= token_wait else ("token", token_wait)
             headers = limits.raw_headers()
