@@ -35,3 +35,13 @@ def test_the_default_log_keeps_fifty_thousand_rows_and_marks_still_work() -> Non
     _write(log, "after")
     assert [r.operation for r in log.since(mark, service="Azure OpenAI")] == ["after"]
     assert len(log.records()) == 50_000
+
+
+def test_seconds_are_read_rounded_to_milliseconds() -> None:
+    clock = Clock()
+    log = AuditLog(clock)
+    clock.advance(1.23456)
+    _write(log, "a")
+    (record,) = log.records()
+    assert 1.234 <= record.seconds <= 1.3 and round(record.seconds, 3) == record.seconds
+    assert log.rows()[0]["seconds"] == record.seconds

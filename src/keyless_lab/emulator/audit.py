@@ -52,7 +52,7 @@ class AuditLog:
         credential: str = "",
     ) -> None:
         entry: _Row = (
-            round(self._clock.now() - self._start, 3),
+            self._clock.now() - self._start,  # rounded to milliseconds when read, not on this hot path
             service,
             operation,
             principal,
@@ -91,4 +91,4 @@ class AuditLog:
 
 
 def _select(items: list[_Row], service: str | None) -> list[AuditRecord]:
-    return [AuditRecord(*row) for row in items if service is None or row[1] == service]
+    return [AuditRecord(round(row[0], 3), *row[1:]) for row in items if service is None or row[1] == service]

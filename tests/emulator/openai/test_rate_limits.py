@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -46,6 +47,36 @@ def test_ordinary_responses_carry_rate_limit_headers_without_a_configured_quota(
     assert "x-ratelimit-remaining-tokens" in embedded.headers
     verdict = emulator.state.rate_limits.admit(emulator.state.directory.openai.deployments[CHAT_DEPLOYMENT], 10**9)
     assert verdict.allowed and "retry-after" not in verdict.headers  # notional: never refused
+
+
+def test_a_reply_sends_the_request_id_region_and_rate_limit_headers_in_order(emulator: EmulatorServer) -> None:
+    """The headers are encoded where they are made (for speed); what goes on the wire is unchanged."""
+    raw = _client(emulator).chat.completions.with_raw_response.create(model=CHAT_DEPLOYMENT, messages=MESSAGES)
+    names = [name for name in raw.headers if name not in ("date", "server")]
+    assert names == [
+        "content-type",
+        "content-length",
+        "apim-request-id",
+        "x-ms-region",
+        "x-ratelimit-limit-requests",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-limit-tokens",
+        "x-ratelimit-remaining-tokens",
+    ]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", raw.headers["apim-request-id"])
+    assert raw.headers["x-ms-region"] == "Lab (emulated)"
+
+
+def test_limit_headers_are_whole_numbers_rounded_down() -> None:
+    clock = FrozenClock()
+    limiter = RateLimiter(clock)
+    deployment = Deployment("d", "gpt-4o-mini", "2024-07-18", rpm=60, tpm=600)
+    limiter.admit(deployment, 100)
+    clock.at += 0.15  # refills 0.15 requests (1 a second) and 1.5 tokens (10 a second)
+    headers = limiter.admit(deployment, 1).headers
+    assert headers["x-ratelimit-limit-requests"] == "60" and headers["x-ratelimit-limit-tokens"] == "600"
+    assert headers["x-ratelimit-remaining-requests"] == "8"  # 10 - 1 + 0.15 - 1 = 8.15
+    assert headers["x-ratelimit-remaining-tokens"] == "500"  # 600 - 100 + 1.5 - 1 = 500.5
 
 
 def test_requests_are_limited_over_ten_second_windows() -> None:

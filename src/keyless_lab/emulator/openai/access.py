@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from .. import errors
-from ..asgi import Incoming
+from ..asgi import Incoming, RawHeaders
 from ..directory import Deployment, Directory
 from ..rbac import OPENAI
 from ..state import EmulatorState
@@ -27,6 +27,7 @@ from .responses import ResponseStore
 
 SERVICE = "Azure OpenAI"
 REGION = "Lab (emulated)"
+REGION_HEADER = (b"x-ms-region", REGION.encode())
 
 
 @dataclass(frozen=True)
@@ -116,17 +117,19 @@ class DataPlane:
         self.responses = ResponseStore()  # stored Responses API replies, for GET and previous_response_id
         self.replies = ReplyMemo()  # encoded chat replies, reused within their second
         p = secrets.token_hex(12)
-        self._request_prefix = f"{p[:8]}-{p[8:12]}-{p[12:16]}-{p[16:20]}-"
+        self._request_id_format = f"{p[:8]}-{p[8:12]}-{p[12:16]}-{p[16:20]}-%012x".encode()
         self._request_counter = itertools.count(1)
 
-    def request_id(self) -> str:
-        """A unique `apim-request-id` in GUID shape, without a uuid4 per call."""
-        return f"{self._request_prefix}{next(self._request_counter):012x}"
+    def request_id(self) -> bytes:
+        """A unique `apim-request-id` in GUID shape, encoded, without a uuid4 per call."""
+        return self._request_id_format % next(self._request_counter)
 
 
 class DataPlaneCall:
     """One request through the checks. Each `check_*` returns an error response (already audited)
     or the value the next step needs; `ok()` audits success and returns the response headers."""
+
+    __slots__ = ("caller", "deployment_name", "operation", "plane", "state")
 
     def __init__(self, plane: DataPlane, operation: Operation, deployment: str = "") -> None:
         self.plane = plane
@@ -204,7 +207,7 @@ class DataPlaneCall:
             errors.permission_denied(caller.object_id, self.operation.data_action, self.operation.template)
         )
 
-    def check_quota(self, deployment: Deployment, tokens: int, api_version: str) -> dict[str, str] | Response:
+    def check_quota(self, deployment: Deployment, tokens: int, api_version: str) -> RawHeaders | Response:
         verdict = self.state.rate_limits.admit(deployment, tokens)
         if not verdict.allowed:
             return self.fail(
@@ -216,11 +219,12 @@ class DataPlaneCall:
                     verdict.headers,
                 )
             )
-        return verdict.headers
+        return verdict.raw_headers
 
-    def ok(self, extra_headers: dict[str, str] | None = None) -> dict[str, str]:
+    def ok(self, extra_headers: RawHeaders | None = None) -> RawHeaders:
+        """Audit success; the response headers, encoded: request id, region, then `extra_headers`."""
         self.audit(200)
-        headers = {"apim-request-id": self.plane.request_id(), "x-ms-region": REGION}
+        headers = [(b"apim-request-id", self.plane.request_id()), REGION_HEADER]
         if extra_headers:
-            headers.update(extra_headers)
+            headers += extra_headers
         return headers

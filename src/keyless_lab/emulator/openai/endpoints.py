@@ -13,7 +13,18 @@ from typing import Any
 from starlette.responses import Response
 
 from .. import errors
-from ..asgi import BodyTooLarge, EncodedJsonReply, Incoming, JsonReply, Outcome, Receive, Scope, Send, deliver
+from ..asgi import (
+    BodyTooLarge,
+    EncodedJsonReply,
+    Incoming,
+    JsonReply,
+    Outcome,
+    Receive,
+    Scope,
+    Send,
+    deliver,
+    send_body,
+)
 from ..directory import Deployment
 from ..jsonio import dumps
 from . import operations as openai_operations
@@ -49,7 +60,11 @@ class DeploymentEndpoint:
         self.plane, self.operation, self.serve, self.memo = plane, operation, serve, memo
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await deliver(await self.handle(Incoming(scope, receive)), scope, receive, send)
+        outcome = await self.handle(Incoming(scope, receive))
+        if type(outcome) is EncodedJsonReply:  # the memoised chat reply: sent without `deliver`'s dispatch
+            await send_body(send, outcome.body, outcome.headers)
+        else:
+            await deliver(outcome, scope, receive, send)
 
     async def handle(self, incoming: Incoming) -> Outcome:
         name = incoming.path_params["deployment"]

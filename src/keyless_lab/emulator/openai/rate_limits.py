@@ -22,6 +22,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 
+from ..asgi import RawHeaders
 from ..clock import Clock
 from ..directory import Deployment
 
@@ -31,7 +32,7 @@ NOTIONAL_TPM = 1_000_000  # reported, not enforced, for a deployment without a c
 NOTIONAL_RPM = NOTIONAL_TPM * 6 // 1000  # Azure assigns 6 RPM per 1,000 TPM
 
 
-@dataclass
+@dataclass(slots=True)  # slotted: read and written on every data-plane call
 class _Bucket:
     capacity: float
     per_second: float
@@ -54,28 +55,42 @@ class _Bucket:
         return deficit / self.per_second if deficit > 0 else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Limits:
     rpm: int | None  # as configured (None: notional, not enforced)
     tpm: int | None
     requests: _Bucket
     tokens: _Bucket
-    rpm_text: str = ""  # the limits as headers send them, computed once
-    tpm_text: str = ""
+    limit_requests: tuple[bytes, bytes] = (b"", b"")  # the limits' headers, encoded once
+    limit_tokens: tuple[bytes, bytes] = (b"", b"")
 
     def __post_init__(self) -> None:
-        self.rpm_text = str(self.rpm or NOTIONAL_RPM)
-        self.tpm_text = str(self.tpm or NOTIONAL_TPM)
+        self.limit_requests = (b"x-ratelimit-limit-requests", b"%d" % (self.rpm or NOTIONAL_RPM))
+        self.limit_tokens = (b"x-ratelimit-limit-tokens", b"%d" % (self.tpm or NOTIONAL_TPM))
+
+    def raw_headers(self) -> RawHeaders:
+        # Bucket levels never go below zero, so %d (which truncates) is their floor.
+        return [
+            self.limit_requests,
+            (b"x-ratelimit-remaining-requests", b"%d" % self.requests.level),
+            self.limit_tokens,
+            (b"x-ratelimit-remaining-tokens", b"%d" % self.tokens.level),
+        ]
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a microsecond per call here
 class Verdict:
-    """The limiter's answer for one request: admitted or not, and the headers to send either way."""
+    """The limiter's answer for one request: admitted or not, and the headers to send either way
+    (encoded, as the response sends them; `headers` reads them as text)."""
 
     allowed: bool
-    headers: dict[str, str] = field(default_factory=dict)
+    raw_headers: RawHeaders = field(default_factory=list)
     retry_after: float = 0.0  # seconds
     exceeded: str = ""  # "call" or "token": which limit, in Azure's wording
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {name.decode("latin-1"): value.decode("latin-1") for name, value in self.raw_headers}
 
 
 class RateLimiter:
@@ -92,7 +107,7 @@ class RateLimiter:
         with self._lock:
             now = self._clock.now()
             limits = self._limits.get(deployment.name)
-            if limits is None or (limits.rpm, limits.tpm) != (rpm, tpm):
+            if limits is None or limits.rpm != rpm or limits.tpm != tpm:
                 limits = _Limits(
                     rpm,
                     tpm,
@@ -100,33 +115,25 @@ class RateLimiter:
                     _Bucket.full(tpm or NOTIONAL_TPM, TOKEN_WINDOW_SECONDS, now),
                 )
                 self._limits[deployment.name] = limits
-            limits.requests.refill(now)
-            limits.tokens.refill(now)
-            call_wait = limits.requests.wait_for(1) if rpm else 0.0
-            token_wait = limits.tokens.wait_for(tokens) if tpm else 0.0
+            requests, budget = limits.requests, limits.tokens
+            requests.refill(now)
+            budget.refill(now)
+            call_wait = requests.wait_for(1) if rpm else 0.0
+            token_wait = budget.wait_for(tokens) if tpm else 0.0
+            if call_wait <= 0 and token_wait <= 0:
+                requests.level = max(0.0, requests.level - 1)
+                budget.level = max(0.0, budget.level - tokens)
+                return Verdict(True, limits.raw_headers())
             exceeded, retry_after = ("call", call_wait) if call_wait >= token_wait else ("token", token_wait)
-            if retry_after <= 0:
-                limits.requests.level = max(0.0, limits.requests.level - 1)
-                limits.tokens.level = max(0.0, limits.tokens.level - tokens)
-                return Verdict(True, _headers(limits))
-            headers = _headers(limits)
-            seconds = str(math.ceil(retry_after))
-            headers["retry-after"] = seconds
-            headers["retry-after-ms"] = str(math.ceil(retry_after * 1000))
-            headers["x-ratelimit-reset-requests" if exceeded == "call" else "x-ratelimit-reset-tokens"] = seconds
+            headers = limits.raw_headers()
+            seconds = b"%d" % math.ceil(retry_after)
+            headers.append((b"retry-after", seconds))
+            headers.append((b"retry-after-ms", b"%d" % math.ceil(retry_after * 1000)))
+            reset = b"x-ratelimit-reset-requests" if exceeded == "call" else b"x-ratelimit-reset-tokens"
+            headers.append((reset, seconds))
             return Verdict(False, headers, retry_after, exceeded)
 
     def reset(self) -> None:
         """Forget all usage (every deployment starts with full buckets again)."""
         with self._lock:
             self._limits.clear()
-
-
-def _headers(limits: _Limits) -> dict[str, str]:
-    # Bucket levels never go below zero, so int() is their floor.
-    return {
-        "x-ratelimit-limit-requests": limits.rpm_text,
-        "x-ratelimit-remaining-requests": str(int(limits.requests.level)),
-        "x-ratelimit-limit-tokens": limits.tpm_text,
-        "x-ratelimit-remaining-tokens": str(int(limits.tokens.level)),
-    }
