@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
+from coroutines import run_to_completion
 
 from keyless_lab.emulator import asgi
 from keyless_lab.emulator.asgi import BodyTooLarge, Incoming, send_body
@@ -41,23 +41,23 @@ def test_the_query_cache_is_bounded() -> None:
 
 def test_a_body_is_read_whole_from_one_message_or_several() -> None:
     one = [{"type": "http.request", "body": b'{"a": 1}', "more_body": False}]
-    assert asyncio.run(_incoming(messages=one).body()) == b'{"a": 1}'
+    assert run_to_completion(_incoming(messages=one).body()) == b'{"a": 1}'
     chunks = [
         {"type": "http.request", "body": b'{"a"', "more_body": True},
         {"type": "http.request", "body": b"", "more_body": True},
         {"type": "http.request", "body": b": 1}", "more_body": False},
     ]
-    assert asyncio.run(_incoming(messages=chunks).body()) == b'{"a": 1}'
-    assert asyncio.run(_incoming(messages=[{"type": "http.disconnect"}]).body()) == b""
+    assert run_to_completion(_incoming(messages=chunks).body()) == b'{"a": 1}'
+    assert run_to_completion(_incoming(messages=[{"type": "http.disconnect"}]).body()) == b""
 
 
 def test_a_body_over_the_bound_is_refused_in_one_message_or_several(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(asgi, "MAX_BODY_BYTES", 8)
     with pytest.raises(BodyTooLarge):
-        asyncio.run(_incoming(messages=[{"type": "http.request", "body": b"x" * 9}]).body())
+        run_to_completion(_incoming(messages=[{"type": "http.request", "body": b"x" * 9}]).body())
     chunks = [{"type": "http.request", "body": b"x" * 5, "more_body": True}] * 2
     with pytest.raises(BodyTooLarge):
-        asyncio.run(_incoming(messages=chunks).body())
+        run_to_completion(_incoming(messages=chunks).body())
 
 
 def test_send_body_puts_content_type_and_length_before_the_given_headers() -> None:
@@ -66,7 +66,7 @@ def test_send_body_puts_content_type_and_length_before_the_given_headers() -> No
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(send_body(send, b'{"ok":true}', [(b"apim-request-id", b"id"), (b"x-ms-region", b"r")], 201))
+    run_to_completion(send_body(send, b'{"ok":true}', [(b"apim-request-id", b"id"), (b"x-ms-region", b"r")], 201))
     assert sent[0] == {
         "type": "http.response.start",
         "status": 201,

@@ -17,6 +17,7 @@ import pytest
 from azure.identity import ClientSecretCredential, ManagedIdentityCredential, get_bearer_token_provider
 from azure.identity.aio import ManagedIdentityCredential as AsyncManagedIdentityCredential
 from azure.identity.aio import get_bearer_token_provider as get_async_bearer_token_provider
+from coroutines import run_to_completion
 from openai import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
 from openai_support import (
     API_VERSION,
@@ -237,7 +238,7 @@ def test_async_clients_with_async_managed_identity(emulator: EmulatorServer) -> 
                 )
                 return first.choices[0].message.content, second.choices[0].message.content
 
-    azure_reply, v1_reply = asyncio.run(run())
+    azure_reply, v1_reply = run_to_completion(run())
     _assert_token_reply(azure_reply)
     assert v1_reply == azure_reply
 
