@@ -40,10 +40,10 @@ from keyless_lab.notebooks import RunResult
 GOAL = 1.5
 
 
-def empty_notebook(path: Path) -> Path:
+def write_notebook(path: Path, cells: tuple[str, ...]) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("pass")]
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     nbformat.write(nb, path)
     return path
 
@@ -62,20 +62,12 @@ MINIMAL_CELLS = (
 STALL_SECONDS = 2.5
 
 
-def minimal_notebook(path: Path) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in MINIMAL_CELLS]
-    nbformat.write(nb, path)
-    return path
-
-
 def measure_floor(count: int, folder: Path, guard_log: Path) -> tuple[float, list[float]]:
     """`count` empty notebooks through papermill, sequentially, in this process."""
     times = []
     started = time.perf_counter()
     for i in range(count):
-        source = empty_notebook(folder / f"empty-{i:02d}.ipynb")
+        source = write_notebook(folder / f"empty-{i:02d}.ipynb", ("pass",))
         result = notebooks.execute(source, folder / "out" / source.name, guard_log=guard_log)
         if not result.ok:
             raise SystemExit(f"an empty notebook failed: {result.error}")
@@ -93,22 +85,24 @@ def measure_collection(
     return time.perf_counter() - started, results
 
 
-def kernel_seconds(result: RunResult) -> float:
-    """The run's time outside its cells: kernel start and shutdown."""
+def cell_timings(result: RunResult) -> list[tuple[float, str]]:
+    """(seconds, source) of each code cell papermill ran, except the parameters it injected."""
     nb = nbformat.read(result.output, as_version=4)
-    return result.seconds - sum(
-        (c.metadata.get("papermill", {}).get("duration") or 0.0) for c in nb.cells if c.cell_type == "code"
-    )
-
-
-def breakdown(result: RunResult) -> tuple[str, ...]:
-    """Kernel start/shutdown, setup cell, other cells and the slowest cell of one executed notebook."""
-    nb = nbformat.read(result.output, as_version=4)
-    cells = [
+    return [
         (c.metadata.get("papermill", {}).get("duration") or 0.0, c.source)
         for c in nb.cells
         if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
     ]
+
+
+def kernel_seconds(result: RunResult) -> float:
+    """The run's time outside its cells: kernel start and shutdown."""
+    return result.seconds - sum(d for d, _ in cell_timings(result))
+
+
+def breakdown(result: RunResult) -> tuple[str, ...]:
+    """Kernel start/shutdown, setup cell, other cells and the slowest cell of one executed notebook."""
+    cells = cell_timings(result)
     in_cells = sum(d for d, _ in cells)
     setup = sum(d for d, s in cells if "start_lab(" in s)
     slowest_seconds, slowest_source = max(cells, key=lambda c: c[0], default=(0.0, ""))
@@ -179,7 +173,7 @@ def main() -> int:
         print(f"collection: {wall:6.2f} s  (-j {args.jobs}; {sum(r.seconds for r in results):.2f} s of notebook time)")
         ratio = wall / floor
         print(f"ratio:      {ratio:6.2f} x the floor  [{'ok' if ratio <= GOAL else 'MISSED'}] goal <= {GOAL} x")
-        minimal_paths = [minimal_notebook(folder / f"minimal-{i:02d}.ipynb") for i in range(len(paths))]
+        minimal_paths = [write_notebook(folder / f"minimal-{i:02d}.ipynb", MINIMAL_CELLS) for i in range(len(paths))]
         minimal_wall, minimal_results = measure_collection(
             minimal_paths, args.jobs, folder / "minimal", guard_log, folder / "minimal-timings.json"
         )
