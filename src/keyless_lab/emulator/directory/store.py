@@ -52,8 +52,11 @@ class Directory:
         self.clock = clock or Clock()
         # Where generated lab-only key material (client certificates) goes. Without a folder, a
         # temporary one that is removed with this directory (or at exit): it holds private keys.
-        self._material_tmp = None if material_dir else tempfile.TemporaryDirectory(prefix="keyless-lab-material-")
-        self.material_dir = Path(material_dir or self._material_tmp.name)  # type: ignore[union-attr]
+        self._material_tmp: tempfile.TemporaryDirectory[str] | None = None
+        if material_dir is None:
+            self._material_tmp = tempfile.TemporaryDirectory(prefix="keyless-lab-material-")
+            material_dir = Path(self._material_tmp.name)
+        self.material_dir = Path(material_dir)
         # Federated identity credentials by the client id of their owner (an app or a user-assigned identity).
         self.federated_credentials: dict[str, list[FederatedCredential]] = {}
         # Values for `${NAME}` placeholders in federated credential issuers (e.g. AKS_OIDC_ISSUER).
