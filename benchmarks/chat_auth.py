@@ -3,24 +3,29 @@
     python benchmarks/chat_auth.py            # wrk if installed, else the asyncio client
     python benchmarks/chat_auth.py --client asyncio --duration 1 --warmup 0.5   # quick look
 
-One server process, one uvicorn worker (uvloop + httptools), plain HTTP on loopback, serving the
-emulator's real HTTPS application plus one extra route. Three cases, driven one after the other
-with the same load:
+One server process, one uvicorn worker (uvloop + httptools, with the emulator's own request-head
+limits), plain HTTP on loopback, serving the emulator's real HTTPS application plus two extra
+routes. Four cases, driven one after the other with the same load:
 
   floor    POST /bench/floor: no auth, a minimal JSON reply (the routing + HTTP cost alone)
+  replay   POST /bench/replay/deployments/gpt-4o-mini/chat/completions with the bearer request: no
+           checks, and the bearer chat reply's exact bytes (status, headers, body), recorded at start.
+           What the chat route would cost if its checks and reply were free: its ratio is the ceiling
+           any implementation of the route can reach on this machine and set-up.
   api-key  POST /openai/deployments/gpt-4o-mini/chat/completions with `api-key: <key1>`
   bearer   the same route with `Authorization: Bearer <managed identity token>`: full validation
            (signature cached per token, lifetime checked per call), tenant, RBAC, audit log
 
 The floor route is matched first, ahead of the emulator's routes: it is the cheapest route the
 server can offer, so the ratios to it are conservative (the chat route pays for route matching).
+The replay route is matched after the chat route, so it never makes the chat cases cheaper.
 TLS is left out on purpose: it costs every case alike and would hide what authentication costs.
 The server accepts every waiting connection at once (`eager_accept_protocol`): uvloop alone accepts
 one per event-loop iteration, which made each wrk run's new connections wait up to a second.
-Each case gets a warm-up, then its measured time in interleaved rounds (floor, api-key, bearer,
-floor, ...), so that load from elsewhere on the machine falls on all three alike; throughput is
-pooled over the rounds and p50/p99 come from the pooled latency distribution. Every response must
-be a 200 or the run fails.
+Each case gets a warm-up, then its measured time in interleaved rounds (floor, replay, api-key,
+bearer, floor, ...), so that load from elsewhere on the machine falls on all four alike; throughput
+is pooled over the rounds and p50/p99 come from the pooled latency distribution. Every response
+must be a 200 or the run fails.
 """
 
 from __future__ import annotations
@@ -47,17 +52,19 @@ from typing import Any
 LOOPBACK = "127.0.0.1"
 CHAT_PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
 FLOOR_PATH = "/bench/floor"
+REPLAY_PATH = "/bench/replay/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
 BODY = json.dumps({"messages": [{"role": "user", "content": "Say hello to the benchmark."}]})
 TARGET_THROUGHPUT = 0.8  # bearer req/s at least this fraction of the floor's, same run
 TARGET_P99 = 1.5  # bearer p99 at most this multiple of the floor's p99, same run
 
 
-# -- the server (a child process) ----------------------------------------------------------------
+# -- the application --------------------------------------------------------------------------------
 def build_app() -> tuple[Any, str, str]:
-    """The emulator's HTTPS application plus the floor route, a lab key and a managed identity token."""
+    """The emulator's HTTPS application plus the floor and replay routes, a lab key and a managed
+    identity token."""
     from starlette.requests import Request
     from starlette.responses import JSONResponse
-    from starlette.routing import Route
+    from starlette.routing import Match, Route
 
     from keyless_lab.emulator.app import https_app
     from keyless_lab.emulator.crypto.access_tokens import COGNITIVE_SERVICES
@@ -69,16 +76,78 @@ def build_app() -> tuple[Any, str, str]:
         return JSONResponse({"ok": True})
 
     app = https_app(state)
-    app.router.routes.insert(0, Route(FLOOR_PATH, floor, methods=["POST"]))
     principal = state.directory.by_name("vm-keyless-lab")
     token = state.issuer.managed_identity_token(principal, COGNITIVE_SERVICES, 24 * 3600).token
+    bearer = {"Authorization": f"Bearer {token}"}
+    scope = chat_scope(CHAT_PATH, bearer)
+    recorded = asyncio.run(_record(app, scope))
+    chat_route = next(i for i, route in enumerate(app.router.routes) if route.matches(scope)[0] == Match.FULL)
+    app.router.routes.insert(chat_route + 1, Route(REPLAY_PATH.partition("?")[0], Replay(recorded), methods=["POST"]))
+    app.router.routes.insert(0, Route(FLOOR_PATH, floor, methods=["POST"]))
     return app, state.openai_keys.key1, token
+
+
+def chat_scope(path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The ASGI scope of one benchmark POST (with BODY) to `path`, as uvicorn would build it."""
+    route, _, query = path.partition("?")
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    raw += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(BODY))]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": route,
+        "raw_path": route.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": raw,
+        "client": (LOOPBACK, 1),
+        "server": (LOOPBACK, 2),
+    }
+
+
+async def _receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": BODY.encode(), "more_body": False}
+
+
+async def _record(app: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ASGI messages `app` sends for one request: a 200's start and body, or an error."""
+    messages: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    await app(scope, _receive, send)
+    if messages[0]["status"] != 200:
+        raise RuntimeError(f"recording the bearer chat reply failed: {messages}")
+    return messages
+
+
+class Replay:
+    """An ASGI endpoint that reads the request body and sends recorded messages, doing nothing else."""
+
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
+        self.messages = messages
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        message = await receive()
+        while message.get("more_body"):
+            message = await receive()
+        for recorded in self.messages:
+            await send(recorded)
+
+
+# -- the server (a child process) ----------------------------------------------------------------
 
 
 def serve(conn: Connection) -> None:
     """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker."""
     import uvicorn
     from eager_accept import eager_accept_protocol  # next to this script
+
+    from keyless_lab.emulator.http_protocol import LimitedHttpToolsProtocol
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -88,7 +157,7 @@ def serve(conn: Connection) -> None:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http=eager_accept_protocol(sock),
+        http=eager_accept_protocol(sock, base=LimitedHttpToolsProtocol),  # the emulator's own protocol
         lifespan="off",
         access_log=False,
         log_level="warning",
@@ -99,33 +168,21 @@ def serve(conn: Connection) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def benchmark_cases(key: str, token: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(case, path, headers) of the four cases, in the order they are measured and printed."""
+    bearer = {"Authorization": f"Bearer {token}"}
+    return [
+        ("floor", FLOOR_PATH, {}),
+        ("replay", REPLAY_PATH, bearer),
+        ("api-key", CHAT_PATH, {"api-key": key}),
+        ("bearer", CHAT_PATH, bearer),
+    ]
+
+
 def in_process(calls: int) -> int:
     """CPU time per request inside the application (direct ASGI calls, no network, no HTTP server):
     insensitive to other load on the machine, it isolates what each case's route itself costs."""
     app, key, token = build_app()
-    body = BODY.encode()
-
-    def scope(path: str, headers: dict[str, str]) -> dict[str, Any]:
-        route, _, query = path.partition("?")
-        raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-        raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        return {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": route,
-            "raw_path": route.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": raw,
-            "client": (LOOPBACK, 1),
-            "server": (LOOPBACK, 2),
-        }
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
 
     async def run(case_scope: dict[str, Any], n: int) -> float:
         statuses: list[int] = []
@@ -136,17 +193,13 @@ def in_process(calls: int) -> int:
 
         started = time.process_time()
         for _ in range(n):
-            await app(case_scope, receive, send)
+            await app(case_scope, _receive, send)
         elapsed = time.process_time() - started
         if set(statuses) != {200}:
             raise RuntimeError(f"non-200 responses: {sorted(set(statuses))}")
         return elapsed / n * 1e6
 
-    cases = {
-        "floor": scope(FLOOR_PATH, {}),
-        "api-key": scope(CHAT_PATH, {"api-key": key}),
-        "bearer": scope(CHAT_PATH, {"Authorization": f"Bearer {token}"}),
-    }
+    cases = {name: chat_scope(path, headers) for name, path, headers in benchmark_cases(key, token)}
     rounds = 10
     print(
         f"keyless-lab chat auth benchmark, in process: CPU time per request, {calls} calls per case in {rounds} "
@@ -343,17 +396,13 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     port, key, token = parent.recv()
     _wait_for_port(port)
-    cases = [
-        ("floor", FLOOR_PATH, {}),
-        ("api-key", CHAT_PATH, {"api-key": key}),
-        ("bearer", CHAT_PATH, {"Authorization": f"Bearer {token}"}),
-    ]
+    cases = benchmark_cases(key, token)
     print(
         f"keyless-lab chat auth benchmark: client={client}"
         + (f" (wrk -t{args.threads})" if client == "wrk" else " (asyncio fallback: wrk not used)")
         + f", {args.connections} connections, {args.duration:g} s per case"
         + (f" in {rounds} interleaved rounds" if rounds > 1 else "")
-        + f" after {args.warmup:g} s warm-up, 1 uvicorn worker (uvloop + httptools),"
+        + f" after {args.warmup:g} s warm-up, 1 uvicorn worker (uvloop + httptools, the emulator's head limits),"
         f" plain HTTP on loopback, {os.cpu_count()} CPUs",
         flush=True,
     )
@@ -414,7 +463,7 @@ def report(results: list[Result]) -> int:
             f"{r.case:<8} {r.requests_per_second:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
             f"{r.requests_per_second / floor:>8.2f} {r.requests:>9} {r.non_200:>8} {r.server_cpu_us:>7.1f}"
         )
-    bearer, key, floor_p99 = by_case["bearer"], by_case["api-key"], by_case["floor"].p99_ms
+    bearer, key, replay, floor_p99 = by_case["bearer"], by_case["api-key"], by_case["replay"], by_case["floor"].p99_ms
     gap = abs(bearer.requests_per_second - key.requests_per_second) / max(
         bearer.requests_per_second, key.requests_per_second
     )
@@ -432,6 +481,11 @@ def report(results: list[Result]) -> int:
     print(
         f"server CPU per request, bearer vs floor: {bearer.server_cpu_us / floor_cpu:.2f}x "
         f"(floor/bearer {floor_cpu / bearer.server_cpu_us:.2f}: the throughput ratio an otherwise idle core would give)"
+    )
+    print(
+        f"replay (the bearer reply's bytes, no checks): {replay.requests_per_second / floor:.2f}x floor req/s, "
+        f"the ceiling for any chat route here; the checks and reply cost bearer "
+        f"{bearer.server_cpu_us - replay.server_cpu_us:.1f} us of server CPU per request over it"
     )
     for name, passed in checks.items():
         print(f"  [{'ok' if passed else 'MISSED'}] {name}")

@@ -7,7 +7,8 @@ work, so a burst of new connections is accepted one per iteration: measured with
 opened at once against the chat route, the last one's first request waited about a second,
 while requests on already accepted connections were served in about 25 ms.
 
-`eager_accept_protocol(listener)` returns uvicorn's httptools protocol with one addition: when a
+`eager_accept_protocol(listener, base)` returns `base` (uvicorn's httptools protocol, or a subclass
+such as the emulator's `LimitedHttpToolsProtocol`) with one addition: when a
 connection is made, it drains the listening socket's accept queue and hands each socket to the
 loop (`loop.connect_accepted_socket`), so connections that arrive together are served together.
 Plain HTTP only (no TLS): it is used where uvicorn serves the emulator under load.
@@ -24,12 +25,14 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 ACCEPT_ERRORS = (BlockingIOError, InterruptedError, ConnectionAbortedError)
 
 
-def eager_accept_protocol(listener: socket.socket) -> type[asyncio.Protocol]:
-    """A protocol class for `uvicorn.Config(http=...)` that accepts all pending connections on
-    `listener` (the socket passed to `uvicorn.Server.run(sockets=[listener])`) at once."""
+def eager_accept_protocol(
+    listener: socket.socket, base: type[HttpToolsProtocol] = HttpToolsProtocol
+) -> type[asyncio.Protocol]:
+    """A protocol class for `uvicorn.Config(http=...)`: `base` that also accepts all pending
+    connections on `listener` (the socket passed to `uvicorn.Server.run(sockets=[listener])`) at once."""
     listener.setblocking(False)
 
-    class EagerAcceptProtocol(HttpToolsProtocol):
+    class EagerAcceptProtocol(base):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._factory_args = (args, kwargs)

@@ -75,3 +75,12 @@ def test_waiting_connections_are_accepted_together_not_one_per_loop_iteration() 
         for client in clients:
             client.close()
         listener.close()
+
+
+def test_the_protocol_extends_the_base_it_is_given() -> None:
+    """The benchmark serves with the emulator's own protocol (its request-head limits) plus eager accept."""
+    from keyless_lab.emulator.http_protocol import LimitedHttpToolsProtocol
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        protocol = eager_accept_protocol(listener, base=LimitedHttpToolsProtocol)
+    assert issubclass(protocol, LimitedHttpToolsProtocol)
