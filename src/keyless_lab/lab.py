@@ -238,12 +238,19 @@ class Lab:
         return values
 
     def run_as_github_job(
-        self, repository: str, ref: str = "refs/heads/main", environment: str = "", event_name: str = "push"
+        self,
+        repository: str,
+        ref: str = "refs/heads/main",
+        environment: str = "",
+        event_name: str = "push",
+        immutable_subject: bool = False,
     ) -> dict[str, str]:
         """Emulator-only: what a GitHub Actions runner sets for a job with `permissions: id-token: write`
-        (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, GITHUB_REPOSITORY, ...). `close()` restores the environment."""
+        (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, GITHUB_REPOSITORY, ...). `immutable_subject=True`: the
+        repository uses GitHub's immutable subject claims (`repo:OWNER@ID/REPO@ID:...`, the default for
+        repositories created since 15 July 2026). `close()` restores the environment."""
         server = self._require_emulator("running as a GitHub Actions job")
-        values = server.github_actions_environment(repository, ref, environment or None, event_name)
+        values = server.github_actions_environment(repository, ref, environment or None, event_name, immutable_subject)
         self._apply_environment(values, ())
         return values
 

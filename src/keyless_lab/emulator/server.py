@@ -228,6 +228,8 @@ class EmulatorServer:
         ref: str = "refs/heads/main",
         environment: str | None = None,
         event_name: str = "push",
+        immutable_subject: bool = False,
     ) -> dict[str, str]:
-        """What a GitHub Actions runner sets for a job with `permissions: id-token: write`."""
-        return recipes.github_actions_environment(self, repository, ref, environment, event_name)
+        """What a GitHub Actions runner sets for a job with `permissions: id-token: write`
+        (`immutable_subject`: the job's repository uses GitHub's immutable subject claims)."""
+        return recipes.github_actions_environment(self, repository, ref, environment, event_name, immutable_subject)

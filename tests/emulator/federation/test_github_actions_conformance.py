@@ -69,9 +69,9 @@ def test_prod_environment_job_is_trusted(emulator: EmulatorServer, monkeypatch) 
     [
         {"event_name": "pull_request", "ref": "refs/pull/7/merge"},
         {"ref": "refs/heads/feature"},
-        {"environment": "Prod"},  # subjects are case-sensitive
+        {"environment": "staging"},
     ],
-    ids=["pull_request", "other-branch", "environment-case"],
+    ids=["pull_request", "other-branch", "other-environment"],
 )
 def test_untrusted_subjects_are_aadsts700213(emulator: EmulatorServer, monkeypatch, job: dict) -> None:
     in_job(emulator, monkeypatch, **job)
@@ -80,6 +80,55 @@ def test_untrusted_subjects_are_aadsts700213(emulator: EmulatorServer, monkeypat
     assert "AADSTS700213: No matching federated identity record found for presented assertion subject" in str(
         caught.value
     )
+
+
+def test_a_subject_that_differs_only_in_case_is_aadsts7002138(emulator: EmulatorServer, monkeypatch) -> None:
+    """Entra matches federated subjects case-sensitively and says so with its own code (Azure/login#515)."""
+    in_job(emulator, monkeypatch, environment="Prod")  # the credential says environment:prod
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientAssertionCredential(TENANT, CI_APP, func=github_id_token).get_token(SCOPE)
+    assert (
+        f"AADSTS7002138: No matching federated identity record found for presented assertion subject "
+        f"'repo:{REPO}:environment:Prod'. The subject matches with case-insensitive comparison, but not with "
+        "case-sensitive comparison." in str(caught.value)
+    )
+
+
+def test_immutable_subject_claims_carry_the_owner_and_repository_ids(emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(emulator, monkeypatch, environment="prod", immutable_subject=True)
+    claims = jwt.decode(github_id_token(), options={"verify_signature": False})
+    owner_id, repository_id = claims["repository_owner_id"], claims["repository_id"]
+    assert owner_id.isdigit() and repository_id.isdigit() and owner_id != repository_id
+    assert claims["sub"] == f"repo:contoso@{owner_id}/keyless-lab@{repository_id}:environment:prod"
+    assert claims["repository"] == REPO  # the names stay in their own claims
+
+
+def test_the_ids_are_the_same_in_every_job_of_a_repository(emulator: EmulatorServer, monkeypatch) -> None:
+    in_job(emulator, monkeypatch, immutable_subject=True)
+    first = jwt.decode(github_id_token(), options={"verify_signature": False})
+    in_job(emulator, monkeypatch)
+    second = jwt.decode(github_id_token(), options={"verify_signature": False})
+    assert (first["repository_id"], first["repository_owner_id"]) == (
+        second["repository_id"],
+        second["repository_owner_id"],
+    )
+    assert second["sub"] == f"repo:{REPO}:ref:refs/heads/main"
+
+
+def test_a_name_form_credential_does_not_trust_an_immutable_subject(
+    fresh_emulator: EmulatorServer, monkeypatch
+) -> None:
+    """A repository created since 15 July 2026 sends the id form: a credential written with names alone
+    refuses it (AADSTS700213), one with the ids accepts it."""
+    in_job(fresh_emulator, monkeypatch, environment="prod", immutable_subject=True)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        ClientAssertionCredential(TENANT, CI_APP, func=github_id_token).get_token(SCOPE)
+    assert "AADSTS700213: " in str(caught.value)
+    subject = jwt.decode(github_id_token(), options={"verify_signature": False})["sub"]
+    fresh_emulator.state.directory.add_federated_credential(
+        "app-keyless-ci", "https://token.actions.githubusercontent.com", subject
+    )
+    assert ClientAssertionCredential(TENANT, CI_APP, func=github_id_token).get_token(SCOPE).token
 
 
 def test_default_github_audience_is_aadsts700212(emulator: EmulatorServer, monkeypatch) -> None:

@@ -259,6 +259,20 @@ NO_FEDERATED_SUBJECT = Aadsts(
     "Entra ID token endpoint, a federated assertion whose subject no credential names",
     status=401,
 )
+NO_FEDERATED_SUBJECT_CASE_ONLY = Aadsts(
+    7002138,
+    "invalid_client",
+    "No matching federated identity record found for presented assertion subject '{value}'. The subject matches "
+    "with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity "
+    "credential Subject, Audience and Issuer against the presented assertion. See documentation at: "
+    "https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification "
+    "and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes"
+    "#august-2024.",
+    "Entra ID token endpoint since its 2024-25 breaking change (federated credentials match case-sensitively), "
+    "a subject that differs from a credential's only in case: the text as azure/login printed it "
+    "(Azure/login#497, #515, #573)",
+    status=401,
+)
 EXTERNAL_ISSUER_UNREACHABLE = Aadsts(
     50166,
     "invalid_request",

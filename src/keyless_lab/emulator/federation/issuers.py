@@ -120,9 +120,20 @@ class AksIssuer(ExternalIssuer):
         }
 
 
+def github_numeric_id(name: str) -> str:
+    """Emulator-only: a stable stand-in for the numeric id GitHub gives an account or repository
+    (`gh api repos/OWNER/REPO --jq '{owner: .owner.id, repo: .id}'` shows the real ones)."""
+    return str(100_000 + int.from_bytes(hashlib.sha256(name.lower().encode()).digest()[:4], "big") % 900_000_000)
+
+
 @dataclass(frozen=True)
 class GitHubJob:
-    """What the runner knows about the job that asks for an ID token."""
+    """What the runner knows about the job that asks for an ID token.
+
+    `immutable_subject`: GitHub's immutable subject claims, the default for repositories created or
+    renamed since 15 July 2026 (and opt-in for older ones): the subject's `repo:` part carries the
+    owner's and the repository's numeric ids, `repo:OWNER@OWNER_ID/REPO@REPO_ID:...`, so a recycled
+    name cannot inherit a trust relationship."""
 
     repository: str  # ORG/REPO
     ref: str = "refs/heads/main"
@@ -130,14 +141,31 @@ class GitHubJob:
     event_name: str = "push"
     plan_id: str = ""
     job_id: str = ""
+    immutable_subject: bool = False
+
+    @property
+    def owner(self) -> str:
+        return self.repository.split("/", 1)[0]
+
+    @property
+    def owner_id(self) -> str:
+        return github_numeric_id(self.owner)
+
+    @property
+    def repository_id(self) -> str:
+        return github_numeric_id(self.repository)
 
     @property
     def subject(self) -> str:
+        repo = self.repository
+        if self.immutable_subject:
+            name = repo.split("/", 1)[1]
+            repo = f"{self.owner}@{self.owner_id}/{name}@{self.repository_id}"
         if self.environment:
-            return f"repo:{self.repository}:environment:{self.environment}"
+            return f"repo:{repo}:environment:{self.environment}"
         if self.event_name in ("pull_request", "pull_request_target"):
-            return f"repo:{self.repository}:pull_request"
-        return f"repo:{self.repository}:ref:{self.ref}"
+            return f"repo:{repo}:pull_request"
+        return f"repo:{repo}:ref:{self.ref}"
 
 
 class GitHubActionsIssuer(ExternalIssuer):
@@ -149,10 +177,17 @@ class GitHubActionsIssuer(ExternalIssuer):
         self._jobs: dict[str, GitHubJob] = {}
 
     def start_job(
-        self, repository: str, ref: str = "refs/heads/main", environment: str | None = None, event_name: str = "push"
+        self,
+        repository: str,
+        ref: str = "refs/heads/main",
+        environment: str | None = None,
+        event_name: str = "push",
+        immutable_subject: bool = False,
     ) -> dict[str, str]:
         """Start an emulated job (`permissions: id-token: write`); returns the variables the runner sets."""
-        job = GitHubJob(repository, ref, environment, event_name, str(uuid.uuid4()), str(uuid.uuid4()))
+        job = GitHubJob(
+            repository, ref, environment, event_name, str(uuid.uuid4()), str(uuid.uuid4()), immutable_subject
+        )
         request_token = secrets.token_urlsafe(32)
         with self._lock:
             self._jobs[request_token] = job
@@ -173,7 +208,7 @@ class GitHubActionsIssuer(ExternalIssuer):
         return None
 
     def id_token(self, job: GitHubJob, audience: str | None = None, lifetime: int = 300) -> str:
-        owner = job.repository.split("/", 1)[0]
+        owner = job.owner
         ref_type = "tag" if job.ref.startswith("refs/tags/") else "branch"
         claims: dict[str, Any] = {
             "jti": str(uuid.uuid4()),
@@ -182,7 +217,9 @@ class GitHubActionsIssuer(ExternalIssuer):
             "ref": job.ref,
             "ref_type": ref_type,
             "repository": job.repository,
+            "repository_id": job.repository_id,
             "repository_owner": owner,
+            "repository_owner_id": job.owner_id,
             "event_name": job.event_name,
             "job_workflow_ref": f"{job.repository}/.github/workflows/ci.yml@{job.ref}",
             "runner_environment": "github-hosted",

@@ -78,9 +78,10 @@ def github_actions_environment(
     ref: str = "refs/heads/main",
     environment: str | None = None,
     event_name: str = "push",
+    immutable_subject: bool = False,
 ) -> dict[str, str]:
     """What a GitHub Actions runner sets for a job with `permissions: id-token: write`."""
-    return server.state.external_issuers.github.start_job(repository, ref, environment, event_name)
+    return server.state.external_issuers.github.start_job(repository, ref, environment, event_name, immutable_subject)
 
 
 # Variables that would send a credential to a real Azure endpoint (or pick a different identity)

@@ -4,7 +4,9 @@ Entra finds the federated identity credentials of the client (an app or a user-a
 identity) whose issuer equals the token's `iss`, verifies the signature with that issuer's keys and
 the token's lifetime, then requires a credential whose subject equals `sub` and one of whose
 audiences is in `aud` — all exact, case-sensitive string comparisons. The errors follow Entra's
-current behaviour: AADSTS700211 (issuer), AADSTS700213 (subject), AADSTS700212 (audience).
+current behaviour: AADSTS700211 (issuer), AADSTS700213 (subject), AADSTS700212 (audience), and
+AADSTS7002138 for a subject that matches a credential only when case is ignored (Entra has matched
+case-sensitively since its 2024-25 breaking change, and names that case in its own code).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..aadsts import (
     NO_FEDERATED_AUDIENCE,
     NO_FEDERATED_ISSUER,
     NO_FEDERATED_SUBJECT,
+    NO_FEDERATED_SUBJECT_CASE_ONLY,
     Aadsts,
     EntraError,
 )
@@ -60,10 +63,15 @@ def verify_federated_assertion(
         raise EntraError(EXTERNAL_SIGNATURE_INVALID) from None
     check_assertion_lifetime(state, claims)  # raises AADSTS700024 outside the validity window
 
-    subject = claims.get("sub")
-    candidates = [f for f in candidates if f.subject == subject]
-    if not candidates:
-        raise no_matching_record(NO_FEDERATED_SUBJECT, "subject", str(subject))
+    subject = str(claims.get("sub"))
+    exact = [f for f in candidates if f.subject == subject]
+    if not exact:
+        folded = subject.casefold()
+        case_only = any(f.subject.casefold() == folded for f in candidates)
+        raise no_matching_record(
+            NO_FEDERATED_SUBJECT_CASE_ONLY if case_only else NO_FEDERATED_SUBJECT, "subject", subject
+        )
+    candidates = exact
     audience = claims.get("aud")
     presented = [a for a in (audience if isinstance(audience, list) else [audience]) if isinstance(a, str)]
     if not any(a in f.audiences for f in candidates for a in presented):
