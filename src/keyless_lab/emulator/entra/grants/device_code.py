@@ -28,7 +28,7 @@ from ..aadsts import (
     EntraError,
 )
 from .base import TokenRequest
-from .user_tokens import issue_user_tokens, tenant_matches
+from .user_tokens import grant_user, issue_user_tokens
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -53,8 +53,6 @@ async def device_code(state: EmulatorState, req: TokenRequest) -> Response:
         raise EntraError(DEVICE_CODE_EXPIRED)
     if problem == "redeemed":
         raise EntraError(CODE_ALREADY_REDEEMED)
-    user = state.directory.user(device.user_id or "")
-    if user is None or not tenant_matches(req, user):
-        raise EntraError(MALFORMED_GRANT)
+    user = grant_user(state, req, device.user_id or "")
     scope = fields.get("scope") or device.scope
     return issue_user_tokens(state, req, user, device.client_id, scope, "device_code")
