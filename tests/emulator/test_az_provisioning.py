@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
-import pytest
+from az_cli import az
 
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.shims.az import select
-
-
-def az(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["az", *args], capture_output=True, text=True, timeout=60)
-
-
-@pytest.fixture
-def signed_in(fresh_emulator: EmulatorServer) -> EmulatorServer:
-    assert az("login", "--username", "ada@contosolab.onmicrosoft.com").returncode == 0
-    return fresh_emulator
 
 
 def test_query_subset() -> None:
