@@ -29,8 +29,9 @@ def test_account_maps_onto_the_lab_resource_and_says_so(signed_in: EmulatorServe
 def test_missing_things_answer_not_found(signed_in: EmulatorServer) -> None:
     done = az("cognitiveservices", "account", "deployment", "show", "--name", "x", "-g", "rg",
               "--deployment-name", "nope")  # fmt: skip
-    assert done.returncode == 3 and "(ResourceNotFound)" in done.stderr
-    assert az("identity", "show", "--name", "nope", "-g", "rg").returncode == 3
+    assert done.returncode == 3 and "(ResourceNotFound) The deployment 'nope' could not be found." in done.stderr
+    done = az("identity", "show", "--name", "nope", "-g", "rg")
+    assert done.returncode == 3 and "(ResourceNotFound) The identity 'nope' could not be found." in done.stderr
     assert az("ad", "app", "list", "--display-name", "nope", "--query", "[0].appId", "-o", "tsv").stdout == ""
 
 
