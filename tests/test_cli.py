@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
+from serve_process import serve_subprocess
 
 from keyless_lab import cli
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.env_file import HEADER
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "keyless_lab.cli"]
 
 
 OTHER_CREDENTIALS = """
@@ -46,16 +46,7 @@ for credential in (
 
 def test_serve_writes_env_file_and_the_example_script_runs_unchanged(tmp_path: Path) -> None:
     env_file = tmp_path / "lab.env"
-    server = subprocess.Popen(
-        [*CLI, "serve", "--env-file", str(env_file), "--deployment", "gpt-5-chat"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        ready = server.stdout.readline()
-        assert ready.startswith("keyless-lab emulator ready:"), ready
+    with serve_subprocess(env_file, "--deployment", "gpt-5-chat") as ready:
         assert "gpt-5-chat" in ready
         values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
         for name in (
@@ -88,11 +79,6 @@ def test_serve_writes_env_file_and_the_example_script_runs_unchanged(tmp_path: P
         )
         assert other.returncode == 0, other.stderr
         assert other.stdout.splitlines() == ["app-keyless-batch", "ada@contosolab.onmicrosoft.com"]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        out, _ = server.communicate(timeout=15)
-    assert server.returncode == 0
-    assert "keyless-lab emulator stopped" in out
 
 
 # -- `serve` in this process: its files, its failures, a stale env file ----------------------------

@@ -13,7 +13,6 @@ import contextlib
 import io
 import os
 import runpy
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 from openai import AuthenticationError
+from serve_process import serve_subprocess
 
 from keyless_lab.emulator import EmulatorServer
 
@@ -36,22 +36,10 @@ LIFETIME = 2  # seconds a token lives in the expiry test
 def served_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """`keyless-lab serve` in its own process; the environment a script gets from its env file."""
     env_file = tmp_path_factory.mktemp("serve") / "lab.env"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "keyless_lab.cli", "serve", "--env-file", str(env_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        ready = server.stdout.readline()
-        assert ready.startswith("keyless-lab emulator ready:"), ready
+    with serve_subprocess(env_file):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "IDENTITY_", "MSI_"))}
         env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         yield env
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=15)
 
 
 @pytest.mark.parametrize("script", [BEFORE, CORRECTED], ids=["before", "corrected"])

@@ -5,7 +5,6 @@ sources the written file (as `set -a; . pod.env; set +a; python app.py` would)."
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
+from serve_process import serve_subprocess
 
 CLI = [sys.executable, "-m", "keyless_lab.cli"]
 CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"  # app-keyless-ci
@@ -80,14 +80,8 @@ except ClientAuthenticationError as error:
 def lab_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """`keyless-lab serve` in its own process; yields its lab.env."""
     env_file = tmp_path_factory.mktemp("serve") / "lab.env"
-    server = subprocess.Popen([*CLI, "serve", "--env-file", str(env_file)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        assert server.stdout.readline().startswith("keyless-lab emulator ready:")
+    with serve_subprocess(env_file):
         yield env_file
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=15)
 
 
 def shell_environment(*env_files: Path) -> dict[str, str]:

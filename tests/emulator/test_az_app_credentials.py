@@ -4,10 +4,10 @@ commands a learner runs on Azure, proven with the real ClientSecretCredential an
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from az_cli import az
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import CertificateCredential, ClientSecretCredential
 
@@ -18,10 +18,6 @@ SCOPE = "https://cognitiveservices.azure.com/.default"
 TENANT = "813b284c-71c7-4e13-b233-b05203e22cc8"
 APP = "fbc1a949-a612-4cdb-bbd4-6d785cf74e2e"
 LAB = {"disable_instance_discovery": True}
-
-
-def az(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["az", *args], capture_output=True, text=True, timeout=30)
 
 
 def test_list_shows_metadata_and_never_a_value(fresh_emulator: EmulatorServer) -> None:

@@ -4,15 +4,12 @@ one Entra ID request per (tenant, scope) until five minutes before expiry, a new
 from __future__ import annotations
 
 import json
-import subprocess
+
+from az_cli import az
 
 from keyless_lab.emulator import EmulatorServer
 
 RESOURCE = "https://cognitiveservices.azure.com"
-
-
-def az(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["az", *args], capture_output=True, text=True, timeout=30)
 
 
 def token_requests(server: EmulatorServer, since: int) -> int:

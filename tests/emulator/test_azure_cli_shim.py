@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import jwt
 import pytest
+from az_cli import az
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import (
     AzureCliCredential,
@@ -39,10 +39,6 @@ TENANT = CONTOSO_TENANT_ID
 ADA = "ada@contosolab.onmicrosoft.com"
 GRACE = "grace@contosolab.onmicrosoft.com"
 BATCH_APP = BATCH_APP_CLIENT_ID
-
-
-def az(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["az", *args], capture_output=True, text=True, timeout=30, env=env)
 
 
 def claims_of(credential: object) -> dict[str, object]:

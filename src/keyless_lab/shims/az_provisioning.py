@@ -45,8 +45,12 @@ def _exists(method: str, path: str) -> Any | None:
         return None
 
 
-def _not_found(kind: str, name: str) -> LabError:
-    return LabError(f"ERROR: (ResourceNotFound) The {kind} '{name}' could not be found.", 3)
+def _shown(path: str, kind: str, name: str) -> Any:
+    """What `az <kind> show` prints; ResourceNotFound (exit status 3) when there is no such `kind`."""
+    found = _exists("GET", path)
+    if found is None:
+        raise LabError(f"ERROR: (ResourceNotFound) The {kind} '{name}' could not be found.", 3)
+    return found
 
 
 def _note_mapping(asked: str, actual: str, what: str) -> None:
@@ -129,9 +133,7 @@ def deployment(argv: list[str], emit: Any) -> int:
             raise LabError("ERROR: the following arguments are required: --model-name", 2)
         result = _admin("PUT", path, {"model": args.model_name, "model_version": args.model_version or ""})
     elif sub == "show":
-        result = _exists("GET", path)
-        if result is None:
-            raise _not_found("deployment", args.deployment_name)
+        result = _shown(path, "deployment", args.deployment_name)
     elif sub == "delete":
         _admin("DELETE", path)
         return 0
@@ -173,9 +175,7 @@ def identity(argv: list[str], emit: Any) -> int:
     if sub == "create":
         result = _admin("PUT", path)
     elif sub == "show":
-        result = _exists("GET", path)
-        if result is None:
-            raise _not_found("identity", args.name)
+        result = _shown(path, "identity", args.name)
     elif sub == "delete":
         _exists("DELETE", path)
         return 0

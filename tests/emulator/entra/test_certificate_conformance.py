@@ -14,10 +14,10 @@ import jwt
 import msal
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import CertificateCredential, EnvironmentCredential, get_bearer_token_provider
+from azure.identity import CertificateCredential, EnvironmentCredential
+from chat_client import chat_reply
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from openai import AzureOpenAI
 
 from keyless_lab.emulator import EmulatorServer
 from keyless_lab.emulator.crypto.certificates import create_self_signed
@@ -82,14 +82,7 @@ def test_environment_credential_with_a_certificate_calls_azure_openai(emulator: 
     monkeypatch.setenv("AZURE_CLIENT_ID", APP)
     monkeypatch.setenv("AZURE_CLIENT_CERTIFICATE_PATH", str(files.pfx_path))
     monkeypatch.setenv("AZURE_CLIENT_CERTIFICATE_PASSWORD", files.pfx_password)
-    client = AzureOpenAI(
-        azure_endpoint=emulator.urls.openai_endpoint,
-        api_version="2024-10-21",
-        azure_ad_token_provider=get_bearer_token_provider(EnvironmentCredential(**LAB), SCOPE),
-        max_retries=0,
-    )
-    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
-    assert "certificate or federated credential" in reply.choices[0].message.content
+    assert "certificate or federated credential" in chat_reply(EnvironmentCredential(**LAB), emulator)
 
 
 def test_unregistered_certificate_is_aadsts700027(emulator: EmulatorServer, tmp_path: Path) -> None:
@@ -143,7 +136,17 @@ def _post(server: EmulatorServer, assertion: str) -> httpx.Response:
     )
 
 
-def _assertion(server: EmulatorServer, key_pem: Path, cert: x509.Certificate, **overrides) -> str:
+def _assertion(
+    server: EmulatorServer,
+    key_pem: Path,
+    cert: x509.Certificate,
+    *,
+    padded: bool = True,
+    x5c: x509.Certificate | None = None,
+    **overrides,
+) -> str:
+    """A client assertion as MSAL makes it, signed with `key_pem`, naming `cert` (and `x5c`, if given);
+    `overrides` replace claims."""
     now = time.time()
     claims = {
         "aud": f"{server.urls.authority_host}/{TENANT}/oauth2/v2.0/token",
@@ -153,7 +156,9 @@ def _assertion(server: EmulatorServer, key_pem: Path, cert: x509.Certificate, **
         "iat": now,
         "exp": now + 600,
     }
-    header = {"x5t": _x5t(cert, overrides.pop("padded", True))}
+    header: dict[str, object] = {"x5t": _x5t(cert, padded)}
+    if x5c is not None:
+        header["x5c"] = [base64.b64encode(x5c.public_bytes(serialization.Encoding.DER)).decode()]
     claims.update(overrides)
     key = serialization.load_pem_private_key(key_pem.read_bytes(), None)
     return jwt.encode(claims, key, algorithm="RS256", headers=header)  # type: ignore[arg-type]
@@ -234,20 +239,6 @@ def test_x5c_naming_another_certificate_is_aadsts700027(emulator: EmulatorServer
     registered = lab_cert(emulator)
     assert registered.files is not None
     other, _ = create_self_signed(tmp_path, "other", "other")
-    now = time.time()
-    claims = {
-        "aud": f"{emulator.urls.authority_host}/{TENANT}/oauth2/v2.0/token",
-        "iss": APP,
-        "sub": APP,
-        "jti": str(uuid.uuid4()),
-        "iat": now,
-        "exp": now + 600,
-    }
-    header = {
-        "x5t": _x5t(registered.certificate),
-        "x5c": [base64.b64encode(other.public_bytes(serialization.Encoding.DER)).decode()],
-    }
-    key = serialization.load_pem_private_key(registered.files.pem_path.read_bytes(), None)
-    response = _post(emulator, jwt.encode(claims, key, algorithm="RS256", headers=header))  # type: ignore[arg-type]
+    response = _post(emulator, _assertion(emulator, registered.files.pem_path, registered.certificate, x5c=other))
     assert response.status_code == 401
     assert response.json()["error_codes"] == [700027]

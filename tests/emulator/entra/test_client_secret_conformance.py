@@ -98,26 +98,32 @@ def test_unknown_tenant_fails_at_discovery(emulator: EmulatorServer) -> None:
     assert "Unable to get authority configuration" in aadsts(caught)
 
 
-def test_a_delegated_scope_is_refused_for_client_credentials(emulator: EmulatorServer) -> None:
+@pytest.mark.parametrize(
+    ("scopes", "expected"),
+    [
+        (
+            ["https://cognitiveservices.azure.com/user_impersonation"],
+            "AADSTS1002012: The provided value for scope https://cognitiveservices.azure.com/user_impersonation is "
+            "not valid. Client credential flows must have a scope value with /.default suffixed",
+        ),
+        (
+            [SCOPE, "https://management.azure.com/.default"],
+            "AADSTS70011: The provided value for the input parameter 'scope' is not valid.",
+        ),
+        (
+            ["https://vault.azure.net/.default"],
+            "AADSTS500011: The resource principal named https://vault.azure.net was not found",
+        ),
+    ],
+    ids=["delegated-scope-aadsts1002012", "two-resources-aadsts70011", "unknown-resource-aadsts500011"],
+)
+def test_a_scope_client_credentials_cannot_use_is_refused(
+    emulator: EmulatorServer, scopes: list[str], expected: str
+) -> None:
     credential = ClientSecretCredential(TENANT, APP, secret(emulator, "lab-secret"), **LAB)
     with pytest.raises(ClientAuthenticationError) as caught:
-        credential.get_token("https://cognitiveservices.azure.com/user_impersonation")
-    assert "AADSTS1002012" in aadsts(caught)
-    assert "Client credential flows must have a scope value with /.default suffixed" in aadsts(caught)
-
-
-def test_two_resources_in_one_request_is_aadsts70011(emulator: EmulatorServer) -> None:
-    credential = ClientSecretCredential(TENANT, APP, secret(emulator, "lab-secret"), **LAB)
-    with pytest.raises(ClientAuthenticationError) as caught:
-        credential.get_token(SCOPE, "https://management.azure.com/.default")
-    assert "AADSTS70011: The provided value for the input parameter 'scope' is not valid." in aadsts(caught)
-
-
-def test_unknown_resource_is_aadsts500011(emulator: EmulatorServer) -> None:
-    credential = ClientSecretCredential(TENANT, APP, secret(emulator, "lab-secret"), **LAB)
-    with pytest.raises(ClientAuthenticationError) as caught:
-        credential.get_token("https://vault.azure.net/.default")
-    assert "AADSTS500011: The resource principal named https://vault.azure.net was not found" in aadsts(caught)
+        credential.get_token(*scopes)
+    assert expected in aadsts(caught)
 
 
 def test_a_new_secret_works_at_once(fresh_emulator: EmulatorServer) -> None:

@@ -6,6 +6,7 @@ import base64
 import hashlib
 
 import jwt
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from openai_support import TENANT, http
@@ -81,3 +82,22 @@ def test_a_token_verifies_with_the_certificate_from_x5c(emulator: EmulatorServer
     assert jwt.decode(
         token, certificate.public_key(), algorithms=["RS256"], audience="https://cognitiveservices.azure.com"
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/{tenant}/v2.0/.well-known/openid-configuration",
+        "/{tenant}/.well-known/openid-configuration",
+        "/{tenant}/discovery/v2.0/keys",
+        "/{tenant}/discovery/keys",
+    ],
+    ids=["v2-document", "v1-document", "v2-keys", "v1-keys"],
+)
+def test_an_unknown_tenant_is_aadsts90002_on_every_discovery_path(emulator: EmulatorServer, path: str) -> None:
+    with http(emulator) as client:
+        response = client.get(path.format(tenant="no-such-tenant.example"))
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_tenant"
+    assert response.json()["error_codes"] == [90002]
+    assert response.json()["error_description"].startswith("AADSTS90002: Tenant 'no-such-tenant.example' not found.")

@@ -10,7 +10,12 @@ import pytest
 from azure.identity import DeviceCodeCredential
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.directory.seed_ids import AZURE_CLI_CLIENT_ID, BATCH_APP_CLIENT_ID, CONTOSO_TENANT_ID
+from keyless_lab.emulator.directory.seed_ids import (
+    AZURE_CLI_CLIENT_ID,
+    BATCH_APP_CLIENT_ID,
+    CONTOSO_TENANT_ID,
+    FABRIKAM_TENANT_ID,
+)
 from keyless_lab.emulator.lab.device_approval import approve_device_code
 
 SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -97,3 +102,22 @@ def test_a_refresh_token_is_bound_to_its_client(fresh_emulator: EmulatorServer, 
               "refresh_token": token, "scope": SCOPE},
     )  # fmt: skip
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_token_is_bound_to_its_users_tenant(fresh_emulator: EmulatorServer, client: httpx.Client) -> None:
+    token = signed_in_refresh_token(fresh_emulator, client)
+    answer = client.post(
+        f"{fresh_emulator.urls.authority_host}/{FABRIKAM_TENANT_ID}/oauth2/v2.0/token",
+        data={"grant_type": "refresh_token", "client_id": AZURE_CLI, "refresh_token": token, "scope": SCOPE},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant" and answer.json()["error_codes"] == [9002313]
+
+
+@pytest.mark.parametrize("missing", ["client_id", "refresh_token"])
+def test_a_missing_field_is_aadsts900144(fresh_emulator: EmulatorServer, client: httpx.Client, missing: str) -> None:
+    data = {"grant_type": "refresh_token", "client_id": AZURE_CLI, "refresh_token": "anything", "scope": SCOPE}
+    del data[missing]
+    answer = client.post(f"{fresh_emulator.urls.authority_host}/{TENANT}/oauth2/v2.0/token", data=data)
+    assert answer.status_code == 400 and answer.json()["error_codes"] == [900144]
+    assert f"'{missing}'" in answer.json()["error_description"]

@@ -216,3 +216,11 @@ def test_signed_assertions_with_arbitrary_claims(
         },
     )
     assert_oauth_answer(response)
+
+
+@pytest.mark.parametrize("path", ["oauth2/v2.0/token", "oauth2/token", "oauth2/v2.0/devicecode"])
+def test_an_unknown_tenant_is_aadsts90002(http: httpx.Client, path: str) -> None:
+    response = http.post(f"/no-such-tenant.example/{path}", data={"grant_type": "client_credentials"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_tenant" and response.json()["error_codes"] == [90002]
+    assert "Tenant 'no-such-tenant.example' not found." in response.json()["error_description"]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import ssl
-import subprocess
 
 import httpx
 import jwt
 import pytest
+from az_cli import az
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientAssertionCredential, WorkloadIdentityCredential
 
@@ -27,16 +27,6 @@ TENANT = CONTOSO_TENANT_ID
 NOACCESS_CLIENT_ID = NOACCESS_IDENTITY_CLIENT_ID
 NOACCESS_OBJECT_ID = NOACCESS_IDENTITY_OBJECT_ID
 CI_APP = CI_APP_CLIENT_ID
-
-
-def az(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["az", *args], capture_output=True, text=True, timeout=30)
-
-
-@pytest.fixture
-def signed_in(fresh_emulator: EmulatorServer) -> EmulatorServer:
-    assert az("login", "--username", "ada@contosolab.onmicrosoft.com").returncode == 0
-    return fresh_emulator
 
 
 def test_identity_federated_credential_create_trusts_a_new_service_account(

@@ -17,6 +17,7 @@ import pytest
 from azure.identity import ClientSecretCredential, ManagedIdentityCredential, get_bearer_token_provider
 from azure.identity.aio import ManagedIdentityCredential as AsyncManagedIdentityCredential
 from azure.identity.aio import get_bearer_token_provider as get_async_bearer_token_provider
+from chat_client import chat_reply
 from coroutines import run_to_completion
 from openai import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI
 from openai_support import (
@@ -99,14 +100,8 @@ def test_token_provider_client_is_deterministic(emulator: EmulatorServer) -> Non
 
 
 def test_user_assigned_identity_is_named_in_the_reply(emulator: EmulatorServer) -> None:
-    credential = ManagedIdentityCredential(client_id=OPENAI_IDENTITY_CLIENT_ID)
-    client = AzureOpenAI(
-        azure_endpoint=emulator.urls.openai_endpoint,
-        api_version=API_VERSION,
-        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),
-    )
-    content = client.chat.completions.create(model=CHAT_DEPLOYMENT, messages=MESSAGES).choices[0].message.content
-    assert content is not None and content.startswith("Hello, id-keyless-openai!")
+    content = chat_reply(ManagedIdentityCredential(client_id=OPENAI_IDENTITY_CLIENT_ID), emulator)
+    assert content.startswith("Hello, id-keyless-openai!")
     assert "a user-assigned managed identity" in content
 
 
@@ -267,12 +262,7 @@ def test_client_secret_token_is_described_as_such(emulator: EmulatorServer) -> N
     app = emulator.state.directory.application(BATCH_APP_CLIENT_ID)
     assert app is not None
     credential = ClientSecretCredential(TENANT, app.client_id, app.secrets[0].value, disable_instance_discovery=True)
-    client = AzureOpenAI(
-        azure_endpoint=emulator.urls.openai_endpoint,
-        api_version=API_VERSION,
-        azure_ad_token_provider=get_bearer_token_provider(credential, SCOPE),
-    )
-    content = client.chat.completions.create(model=CHAT_DEPLOYMENT, messages=MESSAGES).choices[0].message.content
-    assert content is not None and content.startswith("Hello, app-keyless-batch!")
+    content = chat_reply(credential, emulator)
+    assert content.startswith("Hello, app-keyless-batch!")
     assert "a Microsoft Entra ID token from a client secret" in content
     assert _last_openai_row(emulator)["credential"] == "client secret"

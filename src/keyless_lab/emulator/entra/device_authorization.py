@@ -15,15 +15,13 @@ from starlette.routing import Route
 from ..crypto.access_tokens import KNOWN_RESOURCES
 from ..state import EmulatorState, emulator_state
 from .aadsts import (
-    BODY_TOO_LARGE,
     INVALID_SCOPE,
     MISSING_PARAMETER,
     UNKNOWN_APPLICATION,
-    UNKNOWN_TENANT,
     EntraError,
 )
 from .grants.base import resource_of_default_scope
-from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
+from .request_helpers import MultiTenant, known_tenant, read_entra_form
 from .signin import DEVICE_LOGIN_PATH
 
 DEVICECODE_PATH = "/{tenant}/oauth2/v2.0/devicecode"
@@ -33,13 +31,8 @@ ADVERTISES = {"device_authorization_endpoint": DEVICECODE_PATH}
 async def devicecode(request: Request) -> Response:
     state = emulator_state(request)
     segment = request.path_params["tenant"]
-    tenant = resolve_tenant(state, segment)
-    if tenant is None:
-        raise EntraError(UNKNOWN_TENANT, tenant=segment)
-    body = await read_bounded(request, MAX_FORM_BYTES)  # chunked bodies too
-    if body is None:
-        raise EntraError(BODY_TOO_LARGE)
-    fields = parse_form(body)
+    tenant = known_tenant(state, segment)
+    fields = await read_entra_form(request)
     client_id = fields.get("client_id", "").lower()
     if not client_id:
         raise EntraError(MISSING_PARAMETER, name="client_id")

@@ -24,11 +24,14 @@ from .token_endpoint import V1_TOKEN_PATH
 V1_ADVERTISED = {"token_endpoint": V1_TOKEN_PATH}
 
 
-def _tenant_id(state: EmulatorState, tenant: str) -> str | None:
+def _tenant_id(state: EmulatorState, tenant: str) -> str:
+    """The id a tenant segment names (`{tenantid}` for the multi-tenant aliases); AADSTS90002 if none."""
     if tenant in ("common", "organizations"):
         return "{tenantid}"
     found = state.directory.tenant(tenant)
-    return found.id if found else None
+    if found is None:
+        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
+    return found.id
 
 
 def discovery_document(state: EmulatorState, tenant: str, tenant_id: str, v2: bool = True) -> dict[str, Any]:
@@ -55,29 +58,23 @@ def discovery_document(state: EmulatorState, tenant: str, tenant_id: str, v2: bo
     return doc
 
 
-async def openid_configuration_v2(request: Request) -> Response:
+def _openid_configuration(request: Request, v2: bool) -> Response:
     state = emulator_state(request)
     tenant = request.path_params["tenant"]
-    tenant_id = _tenant_id(state, tenant)
-    if tenant_id is None:
-        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
-    return JSONResponse(discovery_document(state, tenant, tenant_id, v2=True))
+    return JSONResponse(discovery_document(state, tenant, _tenant_id(state, tenant), v2=v2))
+
+
+async def openid_configuration_v2(request: Request) -> Response:
+    return _openid_configuration(request, v2=True)
 
 
 async def openid_configuration_v1(request: Request) -> Response:
-    state = emulator_state(request)
-    tenant = request.path_params["tenant"]
-    tenant_id = _tenant_id(state, tenant)
-    if tenant_id is None:
-        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
-    return JSONResponse(discovery_document(state, tenant, tenant_id, v2=False))
+    return _openid_configuration(request, v2=False)
 
 
 async def jwks(request: Request) -> Response:
     state = emulator_state(request)
-    tenant = request.path_params.get("tenant", "common")
-    if _tenant_id(state, tenant) is None:
-        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
+    _tenant_id(state, request.path_params.get("tenant", "common"))  # an unknown tenant has no keys
     return JSONResponse(state.keys.jwks())
 
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from ..body_limit import TOO_LARGE
 from ..directory import Tenant
 from ..state import EmulatorState
+from .aadsts import BODY_TOO_LARGE, UNKNOWN_TENANT, EntraError
 
 MAX_FORM_BYTES = 64 * 1024
 # Path segments that name no tenant but "whichever tenant the user signs in to".
@@ -53,6 +54,15 @@ async def read_form(request: Request) -> dict[str, str]:
     return parse_form(body)
 
 
+async def read_entra_form(request: Request) -> dict[str, str]:
+    """The form of a token or device-code request; past 64 KiB (chunked ones too), Entra's JSON error
+    rather than `read_form`'s 413 page."""
+    body = await read_bounded(request, MAX_FORM_BYTES)
+    if body is None:
+        raise EntraError(BODY_TOO_LARGE)
+    return parse_form(body)
+
+
 @dataclass(frozen=True)
 class MultiTenant:
     """A path naming no tenant (`organizations`, `common`): whichever tenant the user signs in to."""
@@ -65,3 +75,11 @@ def resolve_tenant(state: EmulatorState, segment: str) -> Tenant | MultiTenant |
     if segment.lower() in MULTI_TENANT:
         return MultiTenant(segment)
     return state.directory.tenant(segment)
+
+
+def known_tenant(state: EmulatorState, segment: str) -> Tenant | MultiTenant:
+    """`resolve_tenant` for the token and device-code endpoints: AADSTS90002 for a tenant that does not exist."""
+    tenant = resolve_tenant(state, segment)
+    if tenant is None:
+        raise EntraError(UNKNOWN_TENANT, tenant=segment)
+    return tenant

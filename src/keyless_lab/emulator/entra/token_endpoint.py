@@ -18,9 +18,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..state import EmulatorState, emulator_state
-from .aadsts import BODY_TOO_LARGE, MISSING_PARAMETER, UNKNOWN_TENANT, UNSUPPORTED_GRANT_TYPE, EntraError
+from .aadsts import MISSING_PARAMETER, UNKNOWN_TENANT, UNSUPPORTED_GRANT_TYPE, EntraError
 from .grants import GRANTS, USER_GRANTS, TokenRequest
-from .request_helpers import MAX_FORM_BYTES, MultiTenant, parse_form, read_bounded, resolve_tenant
+from .request_helpers import MultiTenant, known_tenant, read_entra_form
 
 TOKEN_PATH = "/{tenant}/oauth2/v2.0/token"
 V1_TOKEN_PATH = "/{tenant}/oauth2/token"
@@ -53,15 +53,11 @@ def v1_response(response: Response, resource: str, now: float) -> Response:
 async def token(request: Request) -> Response:
     state = emulator_state(request)
     tenant_segment = request.path_params["tenant"]
-    resolved = resolve_tenant(state, tenant_segment)
-    if resolved is None:
-        raise EntraError(UNKNOWN_TENANT, tenant=tenant_segment)
+    resolved = known_tenant(state, tenant_segment)
     tenant = None if isinstance(resolved, MultiTenant) else resolved
-    body = await read_bounded(request, MAX_FORM_BYTES)
-    if body is None:
-        raise EntraError(BODY_TOO_LARGE)
+    form = await read_entra_form(request)
     v1 = request.url.path.endswith("/oauth2/token")
-    fields = v1_fields(parse_form(body)) if v1 else parse_form(body)
+    fields = v1_fields(form) if v1 else form
     grant_type = fields.get("grant_type", "")
     if not grant_type:
         raise EntraError(MISSING_PARAMETER, name="grant_type")

@@ -16,19 +16,16 @@ from ..aadsts import (
     CODE_OTHER_CLIENT,
     CODE_OTHER_REDIRECT_URI,
     MALFORMED_GRANT,
-    MISSING_PARAMETER,
     PKCE_MISMATCH,
     EntraError,
 )
-from .base import TokenRequest
-from .user_tokens import issue_user_tokens, tenant_matches
+from .base import TokenRequest, require_fields
+from .user_tokens import grant_user, issue_user_tokens
 
 
 async def authorization_code(state: EmulatorState, req: TokenRequest) -> Response:
     fields = req.fields
-    for name in ("client_id", "code", "redirect_uri"):
-        if not fields.get(name):
-            raise EntraError(MISSING_PARAMETER, name=name)
+    require_fields(req, "client_id", "code", "redirect_uri")
     found, problem = state.user_sessions.redeem_code(fields["code"])
     if found is None:
         raise EntraError(MALFORMED_GRANT)
@@ -43,8 +40,6 @@ async def authorization_code(state: EmulatorState, req: TokenRequest) -> Respons
         raise EntraError(CODE_OTHER_REDIRECT_URI)
     if not found.verifier_matches(fields.get("code_verifier")):
         raise EntraError(PKCE_MISMATCH)
-    user = state.directory.user(found.user_id)
-    if user is None or not tenant_matches(req, user):
-        raise EntraError(MALFORMED_GRANT)
+    user = grant_user(state, req, found.user_id)
     scope = fields.get("scope") or request.scope
     return issue_user_tokens(state, req, user, request.client_id, scope, "authorization_code", nonce=request.nonce)

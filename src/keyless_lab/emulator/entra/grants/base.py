@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 
 from ...crypto.access_tokens import IssuedToken
 from ...directory import Tenant
+from ..aadsts import MISSING_PARAMETER, EntraError
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,13 @@ class TokenRequest:
     fields: dict[str, str]
     token_url: str  # the exact URL a client assertion's `aud` must name
     request: Request
+
+
+def require_fields(req: TokenRequest, *names: str) -> None:
+    """AADSTS900144 for the first of `names` the request left out or empty."""
+    for name in names:
+        if not req.fields.get(name):
+            raise EntraError(MISSING_PARAMETER, name=name)
 
 
 OIDC_SCOPES = {"openid", "profile", "offline_access", "email"}

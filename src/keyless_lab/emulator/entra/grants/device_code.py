@@ -28,9 +28,18 @@ from ..aadsts import (
     EntraError,
 )
 from .base import TokenRequest
-from .user_tokens import issue_user_tokens, tenant_matches
+from .user_tokens import grant_user, issue_user_tokens
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
+# What a poll of a known device code answers until the person has signed in (`poll_device`'s outcomes).
+POLL_ERRORS = {
+    "wrong_client": MALFORMED_GRANT,
+    "declined": DEVICE_CODE_DECLINED,
+    "pending": DEVICE_CODE_PENDING,
+    "slow_down": DEVICE_CODE_SLOW_DOWN,
+    "expired": DEVICE_CODE_EXPIRED,
+    "redeemed": CODE_ALREADY_REDEEMED,
+}
 
 
 async def device_code(state: EmulatorState, req: TokenRequest) -> Response:
@@ -41,20 +50,8 @@ async def device_code(state: EmulatorState, req: TokenRequest) -> Response:
     device, problem = state.user_sessions.poll_device(code, fields.get("client_id", "").lower())
     if device is None:
         raise EntraError(UNKNOWN_DEVICE_CODE)
-    if problem == "wrong_client":
-        raise EntraError(MALFORMED_GRANT)
-    if problem == "declined":
-        raise EntraError(DEVICE_CODE_DECLINED)
-    if problem == "pending":
-        raise EntraError(DEVICE_CODE_PENDING)
-    if problem == "slow_down":
-        raise EntraError(DEVICE_CODE_SLOW_DOWN)
-    if problem == "expired":
-        raise EntraError(DEVICE_CODE_EXPIRED)
-    if problem == "redeemed":
-        raise EntraError(CODE_ALREADY_REDEEMED)
-    user = state.directory.user(device.user_id or "")
-    if user is None or not tenant_matches(req, user):
-        raise EntraError(MALFORMED_GRANT)
+    if problem:
+        raise EntraError(POLL_ERRORS[problem])
+    user = grant_user(state, req, device.user_id or "")
     scope = fields.get("scope") or device.scope
     return issue_user_tokens(state, req, user, device.client_id, scope, "device_code")

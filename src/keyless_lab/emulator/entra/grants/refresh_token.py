@@ -14,20 +14,17 @@ from starlette.responses import Response
 from ...state import EmulatorState
 from ..aadsts import (
     MALFORMED_GRANT,
-    MISSING_PARAMETER,
     REFRESH_TOKEN_EXPIRED,
     REFRESH_TOKEN_OTHER_CLIENT,
     EntraError,
 )
-from .base import TokenRequest
-from .user_tokens import issue_user_tokens, tenant_matches
+from .base import TokenRequest, require_fields
+from .user_tokens import grant_user, issue_user_tokens
 
 
 async def refresh_token(state: EmulatorState, req: TokenRequest) -> Response:
     fields = req.fields
-    for name in ("client_id", "refresh_token"):
-        if not fields.get(name):
-            raise EntraError(MISSING_PARAMETER, name=name)
+    require_fields(req, "client_id", "refresh_token")
     grant, problem = state.user_sessions.use_refresh_token(fields["refresh_token"])
     if grant is None:
         raise EntraError(MALFORMED_GRANT)
@@ -36,9 +33,7 @@ async def refresh_token(state: EmulatorState, req: TokenRequest) -> Response:
         raise EntraError(REFRESH_TOKEN_EXPIRED, issued=issued)
     if grant.client_id != fields["client_id"].lower():
         raise EntraError(REFRESH_TOKEN_OTHER_CLIENT)
-    user = state.directory.user(grant.user_id)
-    if user is None or not tenant_matches(req, user):
-        raise EntraError(MALFORMED_GRANT)
+    user = grant_user(state, req, grant.user_id)
     scope = fields.get("scope", "")
     if "offline_access" not in scope.split():
         scope += " offline_access"  # a refresh token request always gets a new refresh token

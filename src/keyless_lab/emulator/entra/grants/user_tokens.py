@@ -16,15 +16,20 @@ from starlette.responses import Response
 from ...crypto.access_tokens import KNOWN_RESOURCES
 from ...directory import User
 from ...state import EmulatorState
-from ..aadsts import INVALID_SCOPE, EntraError
+from ..aadsts import INVALID_SCOPE, MALFORMED_GRANT, EntraError
 from ..request_helpers import MULTI_TENANT
 from .base import TokenRequest, resource_of_default_scope, token_response
 
 
-def tenant_matches(req: TokenRequest, user: User) -> bool:
-    """A grant issued in one tenant cannot be redeemed at another (organizations/common accept any)."""
+def grant_user(state: EmulatorState, req: TokenRequest, user_id: str) -> User:
+    """The user a code, device code or refresh token was issued to; invalid_grant if they are gone or in
+    another tenant than the URL names (a grant cannot be redeemed at another tenant; organizations/common
+    accept any)."""
+    user = state.directory.user(user_id)
     segment = req.request.path_params.get("tenant", "").lower()
-    return segment in MULTI_TENANT or req.tenant.id == user.tenant
+    if user is None or not (segment in MULTI_TENANT or req.tenant.id == user.tenant):
+        raise EntraError(MALFORMED_GRANT)
+    return user
 
 
 def client_info(user: User) -> str:
