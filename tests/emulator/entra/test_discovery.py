@@ -101,3 +101,13 @@ def test_an_unknown_tenant_is_aadsts90002_on_every_discovery_path(emulator: Emul
     assert response.json()["error"] == "invalid_tenant"
     assert response.json()["error_codes"] == [90002]
     assert response.json()["error_description"].startswith("AADSTS90002: Tenant 'no-such-tenant.example' not found.")
+
+
+@pytest.mark.parametrize("alias", ["Common", "ORGANIZATIONS"])
+def test_the_multi_tenant_aliases_are_read_in_any_case_as_the_token_endpoint_reads_them(
+    emulator: EmulatorServer, alias: str
+) -> None:
+    with http(emulator) as client:
+        response = client.get(f"/{alias}/v2.0/.well-known/openid-configuration")
+    assert response.status_code == 200
+    assert response.json()["issuer"].endswith("/{tenantid}/v2.0")

@@ -18,20 +18,17 @@ from starlette.routing import Route
 
 from ..crypto.access_tokens import v1_issuer
 from ..state import EmulatorState, emulator_state
-from .aadsts import UNKNOWN_TENANT, EntraError
+from .request_helpers import MultiTenant, known_tenant
 from .token_endpoint import V1_TOKEN_PATH
 
 V1_ADVERTISED = {"token_endpoint": V1_TOKEN_PATH}
 
 
 def _tenant_id(state: EmulatorState, tenant: str) -> str:
-    """The id a tenant segment names (`{tenantid}` for the multi-tenant aliases); AADSTS90002 if none."""
-    if tenant in ("common", "organizations"):
-        return "{tenantid}"
-    found = state.directory.tenant(tenant)
-    if found is None:
-        raise EntraError(UNKNOWN_TENANT, tenant=tenant)
-    return found.id
+    """The id a tenant segment names (`{tenantid}` for the multi-tenant aliases, in any case, as the
+    token endpoint reads them); AADSTS90002 if none."""
+    found = known_tenant(state, tenant)
+    return "{tenantid}" if isinstance(found, MultiTenant) else found.id
 
 
 def discovery_document(state: EmulatorState, tenant: str, tenant_id: str, v2: bool = True) -> dict[str, Any]:
