@@ -65,6 +65,9 @@ EMBEDDINGS_CREATE = Operation(
     "embeddings",
 )
 MODELS_LIST = Operation("list models", MODELS_ACTION, "GET /openai/models")
+# Unconfirmed: how Azure's PermissionDenied names an operation on the v1 surface. Captured answers
+# quote only the deployments surface ("... to perform POST /openai/deployments/{deployment-id}/chat/
+# completions operation"); the lab names the v1 route the same way, with its own path.
 V1_CHAT_COMPLETIONS = Operation(
     "v1 chat",
     CHAT_ACTION,
