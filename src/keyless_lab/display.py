@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+# The emulator's address: its port differs on every run, so committed outputs show a placeholder.
+_LAB_ENDPOINT = re.compile(r"https?://127\.0\.0\.1:\d+")
+LAB_ENDPOINT_PLACEHOLDER = "https://<lab-endpoint>"
 # Per-request values in error messages that differ on every run.
 _VOLATILE = (
     (re.compile(r"\s*Trace ID: [0-9a-f-]+"), " "),
     (re.compile(r"\s*Correlation ID: [0-9a-f-]+"), " "),
     (re.compile(r"\s*Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ"), " "),
-    (re.compile(r"https?://127\.0\.0\.1:\d+"), "https://<lab-endpoint>"),
+    (_LAB_ENDPOINT, LAB_ENDPOINT_PLACEHOLDER),
 )
 # azure-core appends the raw response body to ClientAuthenticationError: it repeats the
 # error_description and adds a timestamp and trace ids.
@@ -49,6 +52,11 @@ class Table:
         return "\n".join(lines)
 
     __str__ = __repr__
+
+
+def hide_lab_endpoint(text: str) -> str:
+    """`text` with the emulator's run-specific address (scheme, loopback IP, port) as `https://<lab-endpoint>`."""
+    return _LAB_ENDPOINT.sub(LAB_ENDPOINT_PLACEHOLDER, text)
 
 
 def stable_message(text: str, limit: int = 400) -> str:

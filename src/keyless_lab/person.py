@@ -24,11 +24,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlparse
 
 from .config import LabConfigurationError
+from .display import hide_lab_endpoint
 from .lab import authority_on_this_machine
 from .netguard import is_loopback_host
 from .shims import browser
@@ -45,11 +47,16 @@ PROMPT = re.compile(r"(https://\S+?/devicelogin)\b.*?\b([A-Z0-9]{8,9})\b")
 
 
 class ScreenReader:
-    """A stand-in for `sys.stdout` that passes everything through and hands device code prompts
-    (page + code) to the scripted person, as a person reads them off the screen."""
+    """A stand-in for `sys.stdout` that hands device code prompts (page + code) to the scripted
+    person, as a person reads them off the screen, and passes everything through — through `shown`
+    if given: the person reads the real page, the notebook shows `shown(text)`. Each `write` is
+    rewritten on its own; `print` writes its text in one piece."""
 
-    def __init__(self, screen: TextIO, seen: queue.Queue[tuple[str, str]]) -> None:
+    def __init__(
+        self, screen: TextIO, seen: queue.Queue[tuple[str, str]], shown: Callable[[str], str] | None = None
+    ) -> None:
         self._screen, self._seen, self._line = screen, seen, ""
+        self._shown = shown or (lambda text: text)
 
     def write(self, text: str) -> int:
         self._line += text
@@ -58,7 +65,8 @@ class ScreenReader:
             match = PROMPT.search(line)
             if match:
                 self._seen.put((match.group(1), match.group(2)))
-        return self._screen.write(text)
+        self._screen.write(self._shown(text))
+        return len(text)
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding… of the real screen
         return getattr(self._screen, name)
@@ -106,7 +114,10 @@ class Person:
         while isinstance(sys.stdout, ScreenReader):  # left by an earlier person in this kernel
             sys.stdout = sys.stdout._screen
         self._screen = sys.stdout
-        sys.stdout = ScreenReader(sys.stdout, self._prompts)  # type: ignore[assignment]
+        # Scripted: the stand-in reads the page, so the notebook shows no run-specific port (committed
+        # outputs stay the same on every run). Yourself: you need the real address.
+        shown = hide_lab_endpoint if self.sign_in == "scripted" else None
+        sys.stdout = ScreenReader(sys.stdout, self._prompts, shown)  # type: ignore[assignment]
         threading.Thread(target=self._answer_prompts, name="keyless-lab-person", daemon=True).start()
         self.lab._apply_environment(environment, ())
         return self

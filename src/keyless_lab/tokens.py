@@ -49,10 +49,15 @@ def redact(token: str) -> str:
 
 
 def relative_time(epoch: float, now: float | None = None) -> str:
-    """'in 24 h', 'in 59 min', '12 s ago' — stable enough for committed notebook outputs."""
+    """'in 24 h', 'in 59 min', '12 s ago', 'in 2 s' — stable enough for committed notebook outputs.
+
+    Token times are whole seconds, so a token read the moment it is issued is up to a second old:
+    within one second either way is "now". Anything longer is shown, so that a 2-second lab token
+    reads `iat now`, `exp in 2 s` rather than expiring "now".
+    """
     delta = round(epoch - (time.time() if now is None else now))
     if abs(delta) < 60:
-        return "now" if abs(delta) < 10 else (f"in {delta} s" if delta > 0 else f"{-delta} s ago")
+        return "now" if abs(delta) <= 1 else (f"in {delta} s" if delta > 0 else f"{-delta} s ago")
     minutes = round(abs(delta) / 60)
     text = f"{round(minutes / 60)} h" if minutes >= 120 else f"{minutes} min"
     return f"in {text}" if delta > 0 else f"{text} ago"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from keyless_lab.display import Table, describe_error, stable_message
+from keyless_lab.display import Table, describe_error, hide_lab_endpoint, stable_message
 
 
 def test_table_renders_markdown_and_aligned_text() -> None:
@@ -34,3 +34,8 @@ def test_stable_message_drops_the_response_body_azure_core_appends() -> None:
         '\nContent: {"error":"expired_token","timestamp":"2026-12-03 08:09:17Z","trace_id":"0f1e2d3c"}'
     )
     assert stable_message(raw) == "Authentication failed: AADSTS70020: This device code has expired."
+
+
+def test_hide_lab_endpoint_replaces_only_the_run_specific_address() -> None:
+    text = "open https://127.0.0.1:43557/devicelogin, not https://microsoft.com/devicelogin"
+    assert hide_lab_endpoint(text) == "open https://<lab-endpoint>/devicelogin, not https://microsoft.com/devicelogin"

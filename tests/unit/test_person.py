@@ -52,6 +52,8 @@ def test_scripted_person_reads_the_printed_code_and_signs_in(lab: Lab, capsys: p
     try:
         assert capsys.readouterr().out.startswith("Sign-in: scripted.")
         assert upn(device_code_credential(lab)) == "ada@contosolab.onmicrosoft.com"
+        shown = capsys.readouterr().out  # the person read the real page; the notebook shows no port
+        assert "open https://<lab-endpoint>/devicelogin and enter the code" in shown and "127.0.0.1" not in shown
         person.will("approve", user=GRACE)
         assert upn(device_code_credential(lab)) == GRACE
         assert person.enter_used_code_again().startswith("That code didn't work.")

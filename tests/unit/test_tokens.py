@@ -30,7 +30,9 @@ def test_relative_time_is_coarse_and_stable() -> None:
     now = 1_000_000.0
     assert relative_time(now + 86_399, now) == "in 24 h"
     assert relative_time(now + 3_599, now) == "in 60 min"
-    assert relative_time(now + 3, now) == "now"
+    assert relative_time(now + 1, now) == relative_time(now - 1, now) == "now"  # whole-second claims
+    assert relative_time(now + 2, now) == "in 2 s"  # a short lab token does not expire "now"
+    assert relative_time(now - 5, now) == "5 s ago"
     assert relative_time(now - 30, now) == "30 s ago"
 
 
