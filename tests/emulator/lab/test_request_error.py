@@ -9,14 +9,15 @@ from starlette.testclient import TestClient
 
 from keyless_lab.emulator.app import https_app
 from keyless_lab.emulator.lab.admin import ADMIN_HEADER, ROLE_ASSIGNMENTS_PATH
-from keyless_lab.emulator.lab.request_error import LabRequestError, problem
+from keyless_lab.emulator.lab.request_error import LabRequestError
 from keyless_lab.emulator.state import EmulatorState, Urls
 
 
 def test_the_error_renders_the_labs_body_with_its_status() -> None:
     response = LabRequestError("user not found", 404).response()
     assert response.status_code == 404 and json.loads(bytes(response.body)) == {"error": "user not found"}
-    assert bytes(problem("bad").body) == b'{"error":"bad"}' and problem("bad").status_code == 400
+    bad = LabRequestError("bad").response()
+    assert bytes(bad.body) == b'{"error":"bad"}' and bad.status_code == 400
 
 
 def test_a_raised_lab_error_is_rendered_by_the_applications_handler() -> None:

@@ -23,11 +23,6 @@ class LabRequestError(Exception):
         return JSONResponse({"error": self.message}, status_code=self.status)
 
 
-def problem(message: str, status: int = 400) -> JSONResponse:
-    """The same answer, for a handler that returns it rather than raising."""
-    return LabRequestError(message, status).response()
-
-
 async def render(request: Request, exc: Exception) -> JSONResponse:
     """The application's exception handler for `LabRequestError`."""
     assert isinstance(exc, LabRequestError)
