@@ -102,7 +102,9 @@ def routes(state: EmulatorState) -> list[Route]:
         try:
             certificate = load_certificate(str(body["certificate"]))
         except (ValueError, KeyError, TypeError):
-            raise LabRequestError("--cert must be a PEM or base64 DER public certificate (or @file holding one)") from None
+            raise LabRequestError(
+                "--cert must be a PEM or base64 DER public certificate (or @file holding one)"
+            ) from None
         if not body.get("append"):
             for existing in list(app.certificates):
                 directory.remove_certificate(app.client_id, existing.key_id)
