@@ -20,6 +20,12 @@ def test_the_error_renders_the_labs_body_with_its_status() -> None:
     assert bytes(bad.body) == b'{"error":"bad"}' and bad.status_code == 400
 
 
+def test_the_errors_headers_go_on_the_answer_before_its_own() -> None:
+    answer = LabRequestError("no", 403, headers={"Cache-Control": "no-store"}).response()
+    assert answer.status_code == 403 and answer.headers.items()[0] == ("cache-control", "no-store")
+    assert answer.headers["content-type"] == "application/json"
+
+
 def test_a_raised_lab_error_is_rendered_by_the_applications_handler() -> None:
     state = EmulatorState(urls=Urls(https="https://127.0.0.1:1", http="http://127.0.0.1:1"))
     client = TestClient(https_app(state))
