@@ -140,6 +140,8 @@ async def federated_credentials(request: Request) -> Response:
         created = state.directory.add_federated_credential(owner, issuer, subject, audiences, name=name)
     except KeyError as exc:
         raise LabRequestError(str(exc.args[0]), 404) from None
+    except ValueError as exc:  # the owner cannot hold one (a system-assigned identity), or the name is taken
+        raise LabRequestError(str(exc.args[0])) from None
     state.audit.record("Entra ID", f"add federated credential {name}", owner, "", "admin", 201)
     return JSONResponse(
         {"name": created.name, "issuer": created.issuer, "subject": created.subject,
