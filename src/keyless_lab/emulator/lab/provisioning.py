@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from ..directory import Application, Principal
 from ..state import EmulatorState
-from .admin import assignment_json, read_admin_request
+from .admin import assignment_json, read_admin_request, validity_days
 from .request_error import LabRequestError
 
 BASE = "/_lab/admin/provision"
@@ -193,11 +193,11 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def certificate(request: Request) -> Response:
         body = await authorised(request)
+        days = validity_days(body.get("years"))  # as the credential reset checks it: a 400 saying what is wrong
         try:
             registered = state.directory.add_certificate(
-                request.path_params["name"], str(body.get("display_name") or "provisioned"),
-                int(float(body.get("years", 1)) * 365),
-            )  # fmt: skip
+                request.path_params["name"], str(body.get("display_name") or "provisioned"), days
+            )
         except (KeyError, ValueError) as exc:
             raise LabRequestError(str(exc.args[0]) if exc.args else "bad request", 404) from None
         files = registered.files
