@@ -1,6 +1,6 @@
 """The emulator's error paths, checked on its source: Entra and the lab's control plane raise their
-errors where they are found (rendered by one handler each), and Entra's AADSTS codes and texts
-live in one table (`entra/aadsts.py`)."""
+errors where they are found (rendered by one handler each), the lab's handlers build no error
+response of their own, and Entra's AADSTS codes and texts live in one table (`entra/aadsts.py`)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,28 @@ def functions_returning_a_response_or_something_else() -> list[str]:
     return found
 
 
+def _builds_an_error_response(call: ast.Call) -> bool:
+    """`problem(...)`, or `...Response(..., status_code=4xx/5xx)` with the status written as a number."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    if name == "problem":
+        return True
+    given = [k.value for k in call.keywords if k.arg == "status_code"] + call.args[1:2]
+    statuses = [v.value for v in given if isinstance(v, ast.Constant) and isinstance(v.value, int)]
+    return name.endswith("Response") and any(status >= 400 for status in statuses)
+
+
+def error_responses_built_in_the_lab() -> list[str]:
+    """Calls in `emulator/lab/` that build an error answer rather than raise `LabRequestError`
+    (whose one handler renders it)."""
+    return sorted(
+        f"{path.relative_to(EMULATOR)}:{node.lineno}"
+        for path in _python_files("lab")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and _builds_an_error_response(node)
+    )
+
+
 def _docstrings(tree: ast.Module) -> set[int]:
     """ids of the docstring constants (prose may name a code; answers may not)."""
     owners = [
@@ -80,6 +102,10 @@ def test_entra_and_lab_functions_raise_their_errors_instead_of_returning_a_respo
     assert functions_returning_a_response_or_something_else() == []
 
 
+def test_lab_handlers_raise_lab_request_error_instead_of_building_an_error_response() -> None:
+    assert error_responses_built_in_the_lab() == []
+
+
 def test_entra_code_spells_no_aadsts_code_outside_the_table() -> None:
     assert literal_aadsts_codes_outside_the_table() == []
 
@@ -106,3 +132,23 @@ def test_the_literal_check_skips_docstrings_but_not_answers() -> None:
     docstrings = _docstrings(tree)
     literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings]
     assert literals == ["AADSTS3: answer"]
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ('problem("x", 404)', True),
+        ('request_error.problem("x")', True),
+        ('JSONResponse({"error": "x"}, status_code=403, headers=h)', True),
+        ("responses.HTMLResponse(page, 404)", True),
+        ("Response(status_code=500)", True),
+        ("JSONResponse(found)", False),
+        ("JSONResponse(found, status_code=201)", False),
+        ("Response(status_code=204)", False),
+        ("JSONResponse(body, status_code=self.status)", False),
+    ],
+)
+def test_the_lab_check_sees_error_responses_built_in_place(source: str, flagged: bool) -> None:
+    call = ast.parse(source).body[0]
+    assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+    assert _builds_an_error_response(call.value) is flagged

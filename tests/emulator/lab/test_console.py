@@ -28,6 +28,25 @@ def test_the_console_needs_its_token(shared_emulator: EmulatorServer, token: str
     assert get(shared_emulator, f"/_lab/console?token={token or ''}", None)[0] == 403
 
 
+def test_the_refusal_is_html_for_the_page_and_json_for_the_api_with_the_consoles_headers(
+    shared_emulator: EmulatorServer,
+) -> None:
+    answers = {}
+    for path, headers in ((STATE_PATH, {TOKEN_HEADER: "wrong"}), ("/_lab/console?token=wrong", {})):
+        request = urllib.request.Request(shared_emulator.urls.http + path, headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        answers[path] = refused.value
+        assert refused.value.code == 403
+        assert refused.value.headers["Cache-Control"] == "no-store"
+        assert refused.value.headers["Referrer-Policy"] == "no-referrer"
+        assert refused.value.headers["X-Content-Type-Options"] == "nosniff"
+        assert refused.value.headers["X-Frame-Options"] == "DENY"
+    api, page = answers.values()
+    assert json.loads(api.read()) == {"error": "the lab console needs its token"}
+    assert page.headers["Content-Type"].startswith("text/html") and b"needs the link with its token" in page.read()
+
+
 def test_the_admin_key_does_not_open_the_console(shared_emulator: EmulatorServer) -> None:
     assert get(shared_emulator, STATE_PATH, shared_emulator.state.admin_secret)[0] == 403
 

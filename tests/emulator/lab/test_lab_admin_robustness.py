@@ -110,6 +110,19 @@ def test_non_finite_years_in_raw_json_are_refused(emulator: EmulatorServer) -> N
             assert answer.status_code == 400, (raw, answer.text)
 
 
+def test_a_federated_credential_the_owner_cannot_hold_is_a_400(fresh_emulator: EmulatorServer) -> None:
+    credential = {"owner": "app-keyless-batch", "name": "twice", "issuer": "https://issuer.test", "subject": "s"}
+    with http(fresh_emulator) as client:
+        answers = [
+            client.post(FEDERATED_CREDENTIALS_PATH, json=body, headers=admin_key(fresh_emulator))
+            for body in ({**credential, "owner": "vm-keyless-lab"}, credential, credential)
+        ]
+    system_assigned, created, taken = answers
+    assert system_assigned.status_code == 400 and "go on an app" in system_assigned.json()["error"]
+    assert created.status_code == 201
+    assert (taken.status_code, taken.json()) == (400, {"error": "a federated credential named 'twice' already exists"})
+
+
 @pytest.fixture(scope="module")
 def fuzzed_emulator() -> Iterator[EmulatorServer]:
     """A private emulator: fuzzed admin bodies do change the directory (a valid credential reset replaces

@@ -69,3 +69,15 @@ def test_a_resource_without_custom_subdomain_refuses_tokens_until_restored(fresh
     assert isinstance(authenticate(state, None, state.directory.openai.keys.key1), Caller), "keys still work"
     _, account = call(fresh_emulator, "DELETE", "/account", key)
     assert isinstance(account, dict) and account["properties"]["customSubDomainName"] == "oai-keyless-lab"
+
+
+def test_certificate_years_are_checked_as_the_credential_reset_checks_them(fresh_emulator: EmulatorServer) -> None:
+    key, path = fresh_emulator.state.admin_secret, "/applications/app-keyless-batch/certificates"
+    for years, says in (
+        ("x", "years must be a number, not str"),
+        (1e308, "years must be more than 0 and at most 100"),
+        (-1, "years must be more than 0 and at most 100"),
+    ):
+        assert call(fresh_emulator, "POST", path, key, {"years": years}) == (400, {"error": says}), years
+    status, body = call(fresh_emulator, "POST", path, key, {"years": None})  # null: the default of one year
+    assert status == 200 and isinstance(body, dict) and body["thumbprint"]

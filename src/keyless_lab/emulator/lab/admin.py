@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from ..directory import RoleAssignment
 from ..state import EmulatorState, emulator_state
-from .request_error import LabRequestError, problem
+from .request_error import LabRequestError
 
 ADMIN_HEADER = "x-keyless-lab-admin-key"
 ROLE_ASSIGNMENTS_PATH = "/_lab/admin/role-assignments"
@@ -94,14 +94,14 @@ async def role_assignments(request: Request) -> Response:
     body = await read(request)
     assignee, role, scope = (str(body.get(k, "")) for k in ("assignee", "role", "scope"))
     if not (assignee and role):
-        return problem("--assignee and --role are required")
+        raise LabRequestError("--assignee and --role are required")
     try:
         if request.method == "DELETE":
             removed = state.directory.remove_role(assignee, role, scope or "openai")
             return JSONResponse({"removed": removed})
         assignment = state.directory.assign_role(assignee, role, scope or "openai")
     except KeyError as exc:
-        return problem(str(exc.args[0]), 404)
+        raise LabRequestError(str(exc.args[0]), 404) from None
     state.audit.record("Azure RBAC", f"assign {assignment.role.name}", assignee, assignment.principal_id, "admin", 201)
     return JSONResponse(assignment_json(state, assignment), status_code=201)
 
@@ -113,15 +113,15 @@ async def credential_reset(request: Request) -> Response:
     days = validity_days(body.get("years"))
     append, display_name = body.get("append", False), body.get("display_name") or "rbac"
     if not isinstance(append, bool):
-        return problem("append must be true or false")
+        raise LabRequestError("append must be true or false")
     if not isinstance(display_name, str):
-        return problem("display_name must be a string")
+        raise LabRequestError("display_name must be a string")
     try:
         secret = state.directory.reset_client_secrets(
             app_id, append=append, display_name=display_name, expires_in_days=days
         )
     except (KeyError, ValueError) as exc:
-        return problem(str(exc.args[0]) if exc.args else "bad request", 404)
+        raise LabRequestError(str(exc.args[0]) if exc.args else "bad request", 404) from None
     app = next(a for a in state.directory.applications.values() if secret in a.secrets)
     return JSONResponse({"appId": app.client_id, "password": secret.value, "tenant": app.tenant})
 
@@ -133,13 +133,15 @@ async def federated_credentials(request: Request) -> Response:
     owner, name, issuer, subject = (str(body.get(k, "")) for k in ("owner", "name", "issuer", "subject"))
     audiences = body.get("audiences") or None
     if not (owner and name and issuer and subject):
-        return problem("owner, name, issuer and subject are required")
+        raise LabRequestError("owner, name, issuer and subject are required")
     if audiences is not None and not (isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)):
-        return problem("audiences must be a list of strings")
+        raise LabRequestError("audiences must be a list of strings")
     try:
         created = state.directory.add_federated_credential(owner, issuer, subject, audiences, name=name)
     except KeyError as exc:
-        return problem(str(exc.args[0]), 404)
+        raise LabRequestError(str(exc.args[0]), 404) from None
+    except ValueError as exc:  # the owner cannot hold one (a system-assigned identity), or the name is taken
+        raise LabRequestError(str(exc.args[0])) from None
     state.audit.record("Entra ID", f"add federated credential {name}", owner, "", "admin", 201)
     return JSONResponse(
         {"name": created.name, "issuer": created.issuer, "subject": created.subject,

@@ -22,7 +22,7 @@ from ..directory import Application, ClientSecret
 from ..directory.app_credentials import RegisteredCertificate
 from ..state import EmulatorState
 from .admin import read_json_object, require_admin_key
-from .request_error import LabRequestError, problem
+from .request_error import LabRequestError
 
 CREDENTIALS_PATH = "/_lab/admin/applications/{app}/credentials"
 CREDENTIAL_PATH = "/_lab/admin/applications/{app}/credentials/{key_id}"
@@ -92,7 +92,7 @@ def routes(state: EmulatorState) -> list[Route]:
         else:
             removed = directory.remove_client_secret(app.client_id, key_id)
         if not removed:
-            return problem(f"No credential with key id '{key_id}' on application '{app.client_id}'", 404)
+            raise LabRequestError(f"No credential with key id '{key_id}' on application '{app.client_id}'", 404)
         state.audit.record("Entra ID", "delete credential", app.name, app.object_id, "admin", 204)
         return Response(status_code=204)
 
@@ -102,7 +102,9 @@ def routes(state: EmulatorState) -> list[Route]:
         try:
             certificate = load_certificate(str(body["certificate"]))
         except (ValueError, KeyError, TypeError):
-            return problem("--cert must be a PEM or base64 DER public certificate (or @file holding one)")
+            raise LabRequestError(
+                "--cert must be a PEM or base64 DER public certificate (or @file holding one)"
+            ) from None
         if not body.get("append"):
             for existing in list(app.certificates):
                 directory.remove_certificate(app.client_id, existing.key_id)

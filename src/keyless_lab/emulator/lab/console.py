@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from ..state import EmulatorState
 from . import console_html
+from .request_error import LabRequestError
 
 CONSOLE_PATH = "/_lab/console"
 STATE_PATH = "/_lab/console/state"
@@ -45,6 +46,26 @@ def console_url(state: EmulatorState) -> str:
 
 def _authorised(state: EmulatorState, presented: str) -> bool:
     return hmac.compare_digest(presented.encode(), console_secret(state).encode())
+
+
+class ConsoleTokenRequired(LabRequestError):
+    """The console's 403, rendered by the lab's one handler: the page answers HTML (a browser shows
+    it), the state API `{"error": ...}`; both with the console's headers (no-store, no-referrer)."""
+
+    def __init__(self, page: bool) -> None:
+        super().__init__("the lab console needs its token", 403, headers=_headers())
+        self.page = page
+
+    def response(self) -> Response:
+        if self.page:
+            return HTMLResponse(console_html.FORBIDDEN, status_code=self.status, headers=self.headers)
+        return super().response()
+
+
+def require_token(state: EmulatorState, presented: str, page: bool) -> None:
+    """Raises the console's 403 unless `presented` is this instance's console secret."""
+    if not _authorised(state, presented):
+        raise ConsoleTokenRequired(page)
 
 
 def _kind(service: str, auth: str) -> str:
@@ -106,8 +127,7 @@ def _headers() -> dict[str, str]:
 
 def routes(state: EmulatorState) -> list[Route]:
     async def page(request: Request) -> Response:
-        if not _authorised(state, request.query_params.get("token", "")):
-            return HTMLResponse(console_html.FORBIDDEN, status_code=403, headers=_headers())
+        require_token(state, request.query_params.get("token", ""), page=True)
         nonce = secrets.token_urlsafe(16)
         headers = {
             **_headers(),
@@ -119,8 +139,7 @@ def routes(state: EmulatorState) -> list[Route]:
         return HTMLResponse(console_html.page(nonce), headers=headers)
 
     async def current(request: Request) -> Response:
-        if not _authorised(state, request.headers.get(TOKEN_HEADER, "")):
-            return JSONResponse({"error": "the lab console needs its token"}, status_code=403, headers=_headers())
+        require_token(state, request.headers.get(TOKEN_HEADER, ""), page=False)
         try:
             since = int(request.query_params.get("since", "0"))
         except ValueError:

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from ..entra.signin import users_for
 from ..state import EmulatorState, emulator_state
 from .admin import read_admin_request
-from .request_error import problem
+from .request_error import LabRequestError
 
 APPROVE_PATH = "/_lab/devicecode/approve"
 
@@ -44,10 +44,10 @@ async def approve(request: Request) -> Response:
     body = await read_admin_request(request, state)
     user_code, user = body.get("user_code"), body.get("user")
     if not (isinstance(user_code, str) and isinstance(user, str)):
-        return problem('expected JSON {"user_code": "...", "user": "..."}')
+        raise LabRequestError('expected JSON {"user_code": "...", "user": "..."}')
     refused = approve_device_code(state, user_code, user)
     if refused:
-        return problem(refused)
+        raise LabRequestError(refused)
     return JSONResponse({"approved": True, "user_code": user_code.upper(), "user": state.directory.user(user).upn})  # type: ignore[union-attr]
 
 

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from ..federation.issuers import FEDERATION_AUDIENCE
 from ..state import EmulatorState
 from .admin import read_admin_request
-from .request_error import LabRequestError, problem
+from .request_error import LabRequestError
 
 AKS_TOKEN_PATH = "/_lab/admin/aks/service-account-token"
 GITHUB_JOB_PATH = "/_lab/admin/github-actions/jobs"
@@ -50,7 +50,7 @@ def routes(state: EmulatorState) -> list[Route]:
         body = await _body(request, state)
         namespace, account = body.get("namespace", ""), body.get("service_account", "")
         if not (namespace and account):
-            return problem("namespace and service_account are required")
+            raise LabRequestError("namespace and service_account are required")
         subject = f"system:serviceaccount:{namespace}:{account}"
         token = issuers.aks.service_account_token(namespace, account, body.get("audience") or FEDERATION_AUDIENCE)
         state.audit.record("AKS", "sign service-account token", subject, "", "admin", 200)
@@ -69,7 +69,7 @@ def routes(state: EmulatorState) -> list[Route]:
         body = await _body(request, state)
         repository = body.get("repository", "")
         if not repository:
-            return problem("repository is required")
+            raise LabRequestError("repository is required")
         variables = issuers.github.start_job(
             repository,
             ref=body.get("ref") or "refs/heads/main",
@@ -83,7 +83,7 @@ def routes(state: EmulatorState) -> list[Route]:
         body = await _body(request, state)
         project, ref = body.get("project_path", ""), body.get("ref", "")
         if not (project and ref):
-            return problem("project_path and ref are required")
+            raise LabRequestError("project_path and ref are required")
         ref_type = body.get("ref_type") or "branch"
         token = issuers.gitlab.id_token(project, ref, ref_type, body.get("audience") or FEDERATION_AUDIENCE)
         state.audit.record("GitLab", "issue ID token", project, "", "admin", 200)

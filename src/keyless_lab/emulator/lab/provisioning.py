@@ -23,8 +23,8 @@ from starlette.routing import Route
 
 from ..directory import Application, Principal
 from ..state import EmulatorState
-from .admin import assignment_json, read_admin_request
-from .request_error import problem
+from .admin import assignment_json, read_admin_request, validity_days
+from .request_error import LabRequestError
 
 BASE = "/_lab/admin/provision"
 
@@ -152,12 +152,14 @@ def routes(state: EmulatorState) -> list[Route]:
                 state.directory.add_deployment(name, str(body.get("model") or "") or None,
                                                str(body.get("model_version") or "") or None)  # fmt: skip
             except (ValueError, KeyError) as exc:
-                return problem(str(exc.args[0]) if exc.args else "invalid deployment")
+                raise LabRequestError(str(exc.args[0]) if exc.args else "invalid deployment") from None
         elif request.method == "DELETE":
             state.directory.remove_deployment(name)
             return JSONResponse({"deleted": name})
         found = deployment_json(state, name)
-        return JSONResponse(found) if found else problem(f"deployment {name!r} not found", 404)
+        if not found:
+            raise LabRequestError(f"deployment {name!r} not found", 404)
+        return JSONResponse(found)
 
     async def identity(request: Request) -> Response:
         await authorised(request)  # the admin key, and a JSON object body (as every admin route)
@@ -166,7 +168,7 @@ def routes(state: EmulatorState) -> list[Route]:
         if request.method == "PUT" and found is None:
             found = create_identity(state, name)
         if found is None:
-            return problem(f"identity {name!r} not found", 404)
+            raise LabRequestError(f"identity {name!r} not found", 404)
         if request.method == "DELETE":
             delete_principal(state, found)
             return JSONResponse({"deleted": name})
@@ -180,10 +182,10 @@ def routes(state: EmulatorState) -> list[Route]:
             try:
                 create_application(state, key, str(body.get("tenant") or ""))
             except KeyError as exc:
-                return problem(str(exc.args[0]), 404)
+                raise LabRequestError(str(exc.args[0]), 404) from None
             principal = principal_by_name(state, key, "application")
         if principal is None:
-            return problem(f"application {key!r} not found", 404)
+            raise LabRequestError(f"application {key!r} not found", 404)
         if request.method == "DELETE":
             delete_principal(state, principal)
             return JSONResponse({"deleted": key})
@@ -191,13 +193,13 @@ def routes(state: EmulatorState) -> list[Route]:
 
     async def certificate(request: Request) -> Response:
         body = await authorised(request)
+        days = validity_days(body.get("years"))  # as the credential reset checks it: a 400 saying what is wrong
         try:
             registered = state.directory.add_certificate(
-                request.path_params["name"], str(body.get("display_name") or "provisioned"),
-                int(float(body.get("years", 1)) * 365),
-            )  # fmt: skip
+                request.path_params["name"], str(body.get("display_name") or "provisioned"), days
+            )
         except (KeyError, ValueError) as exc:
-            return problem(str(exc.args[0]) if exc.args else "bad request", 404)
+            raise LabRequestError(str(exc.args[0]) if exc.args else "bad request", 404) from None
         files = registered.files
         return JSONResponse({
             "appId": request.path_params["name"],
@@ -211,7 +213,7 @@ def routes(state: EmulatorState) -> list[Route]:
         try:
             client_id = state.directory._federation_owner(owner)
         except (KeyError, ValueError) as exc:
-            return problem(str(exc.args[0]), 404)
+            raise LabRequestError(str(exc.args[0]), 404) from None
         if request.method == "DELETE":
             removed = state.directory.remove_federated_credential(owner, str(body.get("name", "")))
             return JSONResponse({"removed": removed})
@@ -224,7 +226,7 @@ def routes(state: EmulatorState) -> list[Route]:
         await authorised(request)  # the admin key, and a JSON object body (as every admin route)
         found = state.directory.user(request.path_params["upn"])
         if found is None:
-            return problem("user not found", 404)
+            raise LabRequestError("user not found", 404)
         return JSONResponse({"id": found.object_id, "userPrincipalName": found.upn, "displayName": found.display_name})
 
     async def role_assignments(request: Request) -> Response:

@@ -9,26 +9,23 @@ notebook helpers) read it, and they print the message as one line.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 
 class LabRequestError(Exception):
-    """A lab admin request that cannot be served; `status` is 400 unless said otherwise."""
+    """A lab request that cannot be served; `status` is 400 unless said otherwise, and `headers` go
+    on the answer (the console's security headers). A subclass may answer in another shape by
+    overriding `response` (the console's page answers HTML)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.message, self.status = message, status
+        self.message, self.status, self.headers = message, status, headers
 
-    def response(self) -> JSONResponse:
-        return JSONResponse({"error": self.message}, status_code=self.status)
-
-
-def problem(message: str, status: int = 400) -> JSONResponse:
-    """The same answer, for a handler that returns it rather than raising."""
-    return LabRequestError(message, status).response()
+    def response(self) -> Response:
+        return JSONResponse({"error": self.message}, status_code=self.status, headers=self.headers)
 
 
-async def render(request: Request, exc: Exception) -> JSONResponse:
-    """The application's exception handler for `LabRequestError`."""
+async def render(request: Request, exc: Exception) -> Response:
+    """The application's exception handler for `LabRequestError` (and its subclasses)."""
     assert isinstance(exc, LabRequestError)
     return exc.response()
