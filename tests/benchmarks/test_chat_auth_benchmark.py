@@ -6,14 +6,15 @@ case with 200s only and print the four rows, the replay ceiling and the target c
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import chat_auth  # benchmarks/chat_auth.py
+from coroutines import run_to_completion  # tests/emulator/coroutines.py: the browser tests leave a loop running
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = ["--client", "asyncio", "--duration", "1", "--warmup", "0", "--connections", "10"]
@@ -48,10 +49,11 @@ def test_benchmark_in_process_mode_measures_all_four_cases() -> None:
 def test_the_replay_route_sends_the_bearer_reply_and_leaves_the_chat_route_in_place() -> None:
     """The replay case must send the chat route's own bytes (or its ceiling means nothing) and must be
     matched after the chat route (or it would make the chat cases cheaper)."""
-    app, _, token = chat_auth.build_app()
+    with ThreadPoolExecutor(max_workers=1) as pool:  # build_app runs asyncio.run: not on a thread with a loop
+        app, _, token = pool.submit(chat_auth.build_app).result()
     bearer = {"Authorization": f"Bearer {token}"}
-    chat = asyncio.run(chat_auth._record(app, chat_auth.chat_scope(chat_auth.CHAT_PATH, bearer)))
-    replay = asyncio.run(chat_auth._record(app, chat_auth.chat_scope(chat_auth.REPLAY_PATH, bearer)))
+    chat = run_to_completion(chat_auth._record(app, chat_auth.chat_scope(chat_auth.CHAT_PATH, bearer)))
+    replay = run_to_completion(chat_auth._record(app, chat_auth.chat_scope(chat_auth.REPLAY_PATH, bearer)))
 
     def shape(messages: list[dict[str, Any]]) -> tuple[int, list[bytes], int]:
         start, body = messages
