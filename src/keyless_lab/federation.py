@@ -2,14 +2,15 @@
 
 Entra ID trusts such a token when `iss`, `sub` and `aud` match one federated identity credential on
 the app or user-assigned identity exactly (case-sensitive). The table puts those three first and
-explains each claim in terms of that match, never showing the token itself.
+explains each claim in terms of that match, never showing the token itself. The lab's issuer URLs show
+as `https://<lab-endpoint>/...`: the port differs on every run and is no real issuer's.
 """
 
 from __future__ import annotations
 
 import re
 
-from .display import Table, describe_error, stable_message
+from .display import Table, describe_error, lab_neutral, stable_message
 from .tokens import decode_claims, relative_time
 
 EXTERNAL_CLAIM_MEANINGS: dict[str, str] = {
@@ -18,6 +19,8 @@ EXTERNAL_CLAIM_MEANINGS: dict[str, str] = {
     "aud": "audience: must be one of the federated credential's audiences (api://AzureADTokenExchange)",
     "exp": "expires: Entra ID refuses an expired token (AADSTS700024)",
     "repository": "GitHub: the repository whose workflow asked",
+    "repository_owner_id": "GitHub: the owner's numeric id (in the subject with immutable subject claims)",
+    "repository_id": "GitHub: the repository's numeric id (in the subject with immutable subject claims)",
     "ref": "the branch or tag the job runs for",
     "environment": "GitHub: the deployment environment of the job",
     "event_name": "GitHub: what triggered the workflow",
@@ -39,7 +42,7 @@ def external_token_table(token: str, claims: tuple[str, ...] = DEFAULT_EXTERNAL_
             elif isinstance(value, list):
                 shown = ", ".join(str(v) for v in value)
             else:
-                shown = str(value)
+                shown = lab_neutral(str(value))
             rows.append((name, shown, EXTERNAL_CLAIM_MEANINGS.get(name, "")))
     return Table(("claim", "value", "what Entra ID does with it"), rows)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from keyless_lab.display import Table, describe_error, stable_message
+from keyless_lab.display import Table, describe_error, lab_neutral, stable_message
 
 
 def test_table_renders_markdown_and_aligned_text() -> None:
@@ -34,3 +34,22 @@ def test_stable_message_drops_the_response_body_azure_core_appends() -> None:
         '\nContent: {"error":"expired_token","timestamp":"2026-12-03 08:09:17Z","trace_id":"0f1e2d3c"}'
     )
     assert stable_message(raw) == "Authentication failed: AADSTS70020: This device code has expired."
+
+
+def test_lab_neutral_names_the_lab_endpoint_and_state_folder() -> None:
+    assert lab_neutral("https://127.0.0.1:34679") == "https://<lab-endpoint>"
+    token_file = "/tmp/keyless-lab-state-s65gefv9/workload-identity/keyless/chat-app/azure-identity-token"
+    assert lab_neutral(token_file) == "<state-dir>/workload-identity/keyless/chat-app/azure-identity-token"
+    mac = "/var/folders/x1/T/keyless-lab-state-abc_12/tls/ca.pem"
+    assert lab_neutral(mac) == "<state-dir>/tls/ca.pem"
+    assert lab_neutral(r"C:\Users\me\AppData\Local\Temp\keyless-lab-state-q1\azd") == r"<state-dir>\azd"
+
+
+def test_lab_neutral_leaves_real_azure_values_alone() -> None:
+    for value in (
+        "/var/run/secrets/azure/tokens/azure-identity-token",
+        "https://login.microsoftonline.com/",
+        "https://eastus.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111/",
+        "/tmp/keyless-lab-ci-abc/chat.yml",
+    ):
+        assert lab_neutral(value) == value

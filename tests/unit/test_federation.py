@@ -20,6 +20,13 @@ def test_external_token_table_shows_the_matching_claims_in_words() -> None:
     assert table.rows[2][1] == "api://AzureADTokenExchange" and table.rows[3][1] == "in 60 min"
 
 
+def test_external_token_table_names_the_lab_issuer_instead_of_its_port() -> None:
+    token = jwt.encode(
+        {"iss": "https://127.0.0.1:34679/oidc/aks/t/c/", "sub": "system:serviceaccount:ns:sa"}, "k" * 32, "HS256"
+    )
+    assert external_token_table(token).rows[0][1] == "https://<lab-endpoint>/oidc/aks/t/c/"
+
+
 def test_entra_refusal_keeps_the_code_and_first_sentence_only() -> None:
     error = Exception(
         "Microsoft Entra ID error '(invalid_client) AADSTS700024: Client assertion is not within its valid time "
