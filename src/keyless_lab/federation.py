@@ -48,9 +48,17 @@ def external_token_table(token: str, claims: tuple[str, ...] = DEFAULT_EXTERNAL_
 
 
 _REFUSAL = re.compile(r"(AADSTS\d+: .*?)(?:\. |\.?$)", re.S)
+# AADSTS7002138's second sentence is its diagnosis: without it the text reads like AADSTS700213's.
+_CASE_ONLY = "The subject matches with case-insensitive comparison, but not with case-sensitive comparison."
 
 
 def entra_refusal(error: BaseException) -> str:
     """`AADSTSnnn: first sentence` from a credential's error: stable (no times or ids), and the part to read."""
-    match = _REFUSAL.search(str(error))
-    return stable_message(match.group(1) + ".") if match else describe_error(error)
+    text = str(error)
+    match = _REFUSAL.search(text)
+    if not match:
+        return describe_error(error)
+    refusal = match.group(1) + "."
+    if text[match.end() :].startswith(_CASE_ONLY):
+        refusal += " " + _CASE_ONLY
+    return stable_message(refusal)

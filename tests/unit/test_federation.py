@@ -34,3 +34,17 @@ def test_entra_refusal_keeps_the_code_and_first_sentence_only() -> None:
     )
     assert entra_refusal(error) == "AADSTS700024: Client assertion is not within its valid time range."
     assert entra_refusal(ValueError("no code here")) == "ValueError: no code here"
+
+
+def test_entra_refusal_keeps_the_case_only_sentence_of_aadsts7002138() -> None:
+    error = Exception(
+        "AADSTS7002138: No matching federated identity record found for presented assertion subject "
+        "'repo:contoso/keyless-lab:environment:Prod'. The subject matches with case-insensitive comparison, but not "
+        "with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer. "
+        "Trace ID: x"
+    )
+    assert entra_refusal(error) == (
+        "AADSTS7002138: No matching federated identity record found for presented assertion subject "
+        "'repo:contoso/keyless-lab:environment:Prod'. The subject matches with case-insensitive comparison, but not "
+        "with case-sensitive comparison."
+    )
