@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-# The emulator's address: its port differs on every run, so committed outputs show a placeholder.
-_LAB_ENDPOINT = re.compile(r"https?://127\.0\.0\.1:\d+")
-LAB_ENDPOINT_PLACEHOLDER = "https://<lab-endpoint>"
+# The lab's loopback address and port differ on every run; Azure's hosts never look like this.
+_LAB_ENDPOINT = (re.compile(r"https?://127\.0\.0\.1:\d+"), "https://<lab-endpoint>")
+# The emulator's temporary state folder (emulator/state_dir.py: mkdtemp with this prefix), wherever the
+# platform puts temporary folders.
+_STATE_DIR = (re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s'\"|]+)*?[\\/]keyless-lab-state-\w+"), "<state-dir>")
 # Per-request values in error messages that differ on every run.
 _VOLATILE = (
     (re.compile(r"\s*Trace ID: [0-9a-f-]+"), " "),
     (re.compile(r"\s*Correlation ID: [0-9a-f-]+"), " "),
     (re.compile(r"\s*Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ"), " "),
-    (_LAB_ENDPOINT, LAB_ENDPOINT_PLACEHOLDER),
+    _LAB_ENDPOINT,
 )
 # azure-core appends the raw response body to ClientAuthenticationError: it repeats the
 # error_description and adds a timestamp and trace ids.
@@ -54,11 +56,6 @@ class Table:
     __str__ = __repr__
 
 
-def hide_lab_endpoint(text: str) -> str:
-    """`text` with the emulator's run-specific address (scheme, loopback IP, port) as `https://<lab-endpoint>`."""
-    return _LAB_ENDPOINT.sub(LAB_ENDPOINT_PLACEHOLDER, text)
-
-
 def stable_message(text: str, limit: int = 400) -> str:
     """An error message without per-request ids, ports or timestamps, trimmed to one line."""
     text = _RESPONSE_BODY.sub("", text)
@@ -66,6 +63,15 @@ def stable_message(text: str, limit: int = 400) -> str:
         text = pattern.sub(replacement, text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def lab_neutral(value: str) -> str:
+    """A value with the lab's run-specific parts named instead of shown (`https://<lab-endpoint>`,
+    `<state-dir>`), so outputs stay stable and nobody mistakes them for what Azure sets. Real Azure
+    values pass unchanged."""
+    for pattern, replacement in (_LAB_ENDPOINT, _STATE_DIR):
+        value = pattern.sub(replacement, value)
+    return value
 
 
 def describe_error(exc: BaseException) -> str:

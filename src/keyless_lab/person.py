@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlparse
 
 from .config import LabConfigurationError
-from .display import hide_lab_endpoint
+from .display import lab_neutral
 from .lab import authority_on_this_machine
 from .netguard import is_loopback_host
 from .shims import browser
@@ -116,7 +116,7 @@ class Person:
         self._screen = sys.stdout
         # Scripted: the stand-in reads the page, so the notebook shows no run-specific port (committed
         # outputs stay the same on every run). Yourself: you need the real address.
-        shown = hide_lab_endpoint if self.sign_in == "scripted" else None
+        shown = lab_neutral if self.sign_in == "scripted" else None
         sys.stdout = ScreenReader(sys.stdout, self._prompts, shown)  # type: ignore[assignment]
         threading.Thread(target=self._answer_prompts, name="keyless-lab-person", daemon=True).start()
         self.lab._apply_environment(environment, ())

@@ -218,8 +218,8 @@ _ENTRA_ROWS: tuple[CatalogueEntry, ...] = (
         "401",
         "WorkloadIdentityCredential / ClientAssertionCredential",
         "No federated identity credential on the app trusts the external token's issuer.",
-        "Add a federated credential with the token's exact `iss` (for AKS: the cluster's OIDC issuer URL, with or "
-        "without its trailing slash exactly as issued).",
+        "Add a federated credential with the token's exact `iss` (for AKS: the cluster's OIDC issuer URL exactly as "
+        "`az aks show --query oidcIssuerProfile.issuerUrl -o tsv` prints it, trailing slash included).",
         "No matching federated identity record found for presented assertion issuer '<iss>'.",
     ),
     _aadsts(
@@ -236,9 +236,9 @@ _ENTRA_ROWS: tuple[CatalogueEntry, ...] = (
         "401",
         "WorkloadIdentityCredential / ClientAssertionCredential",
         "The external token's subject matches no federated credential: another branch, environment, pull request "
-        "or service account.",
-        "Add a federated credential for that exact subject (e.g. repo:ORG/REPO:environment:prod or "
-        "system:serviceaccount:NAMESPACE:NAME).",
+        "or service account, or a GitHub repository whose immutable subject claims add ids the credential lacks.",
+        "Add a federated credential for that exact subject (e.g. repo:ORG/REPO:environment:prod, with immutable "
+        "subject claims repo:ORG@ORG_ID/REPO@REPO_ID:environment:prod, or system:serviceaccount:NAMESPACE:NAME).",
         "No matching federated identity record found for presented assertion subject '<sub>'.",
     ),
     _aadsts(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from keyless_lab.display import Table, describe_error, hide_lab_endpoint, stable_message
+from keyless_lab.display import Table, describe_error, lab_neutral, stable_message
 
 
 def test_table_renders_markdown_and_aligned_text() -> None:
@@ -36,6 +36,25 @@ def test_stable_message_drops_the_response_body_azure_core_appends() -> None:
     assert stable_message(raw) == "Authentication failed: AADSTS70020: This device code has expired."
 
 
-def test_hide_lab_endpoint_replaces_only_the_run_specific_address() -> None:
+def test_lab_neutral_replaces_only_the_run_specific_address() -> None:
     text = "open https://127.0.0.1:43557/devicelogin, not https://microsoft.com/devicelogin"
-    assert hide_lab_endpoint(text) == "open https://<lab-endpoint>/devicelogin, not https://microsoft.com/devicelogin"
+    assert lab_neutral(text) == "open https://<lab-endpoint>/devicelogin, not https://microsoft.com/devicelogin"
+
+
+def test_lab_neutral_names_the_lab_endpoint_and_state_folder() -> None:
+    assert lab_neutral("https://127.0.0.1:34679") == "https://<lab-endpoint>"
+    token_file = "/tmp/keyless-lab-state-s65gefv9/workload-identity/keyless/chat-app/azure-identity-token"
+    assert lab_neutral(token_file) == "<state-dir>/workload-identity/keyless/chat-app/azure-identity-token"
+    mac = "/var/folders/x1/T/keyless-lab-state-abc_12/tls/ca.pem"
+    assert lab_neutral(mac) == "<state-dir>/tls/ca.pem"
+    assert lab_neutral(r"C:\Users\me\AppData\Local\Temp\keyless-lab-state-q1\azd") == r"<state-dir>\azd"
+
+
+def test_lab_neutral_leaves_real_azure_values_alone() -> None:
+    for value in (
+        "/var/run/secrets/azure/tokens/azure-identity-token",
+        "https://login.microsoftonline.com/",
+        "https://eastus.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111/",
+        "/tmp/keyless-lab-ci-abc/chat.yml",
+    ):
+        assert lab_neutral(value) == value

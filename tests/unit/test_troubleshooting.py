@@ -226,6 +226,13 @@ def test_aadsts_codes_match_whole_numbers_only() -> None:
     assert diagnose("AADSTS70016: pending").code == "AADSTS70016"  # type: ignore[union-attr]
 
 
+def test_federation_rows_tell_the_aks_slash_and_the_github_id_form() -> None:
+    issuer = diagnose("AADSTS700211: No matching federated identity record found for presented assertion issuer 'x'.")
+    assert "trailing slash included" in issuer.fix and "with or without" not in issuer.fix  # type: ignore[union-attr]
+    subject = diagnose("AADSTS700213: No matching federated identity record found for presented assertion subject 'x'.")
+    assert "repo:ORG@ORG_ID/REPO@REPO_ID" in subject.fix  # type: ignore[union-attr]
+
+
 def test_unrelated_text_is_not_diagnosed() -> None:
     assert diagnose("KeyError: 'choices'") is None
 
