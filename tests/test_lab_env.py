@@ -14,9 +14,12 @@ import pytest
 from dotenv import dotenv_values
 from serve_process import serve_subprocess
 
+from keyless_lab.emulator.directory.seed_ids import CI_APP_CLIENT_ID, OPENAI_IDENTITY_CLIENT_ID
+from keyless_lab.emulator.federation.issuers import github_numeric_id
+
 CLI = [sys.executable, "-m", "keyless_lab.cli"]
-CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"  # app-keyless-ci
-IDENTITY_CLIENT_ID = "26077e4e-b349-41d0-8d65-6a9ea39c8d7f"  # id-keyless-openai
+CI_APP = CI_APP_CLIENT_ID  # app-keyless-ci
+IDENTITY_CLIENT_ID = OPENAI_IDENTITY_CLIENT_ID  # id-keyless-openai
 
 # The programs below are what a learner runs: credential code only, every value from the environment.
 POD_PROGRAM = """
@@ -143,8 +146,16 @@ def test_aks_pod_with_an_untrusted_service_account_gets_a_token_that_entra_refus
         (("--ref", "main"), ["sub repo:contoso/keyless-lab:ref:refs/heads/main", f"appid {CI_APP}"]),
         (("--environment", "prod"), ["sub repo:contoso/keyless-lab:environment:prod", f"appid {CI_APP}"]),
         (("--pull-request", "7"), ["sub repo:contoso/keyless-lab:pull_request", "refused True"]),
+        (  # the seeded credentials name the repository without its ids
+            ("--environment", "prod", "--immutable-subject"),
+            [
+                f"sub repo:contoso@{github_numeric_id('contoso')}/keyless-lab@"
+                f"{github_numeric_id('contoso/keyless-lab')}:environment:prod",
+                "refused True",
+            ],
+        ),
     ],
-    ids=["branch", "environment", "pull-request"],
+    ids=["branch", "environment", "pull-request", "immutable-subject"],
 )
 def test_github_actions_job_environment(
     lab_env: Path, tmp_path: Path, selector: tuple[str, str], expected: list[str]

@@ -119,7 +119,7 @@ def github_actions(args: argparse.Namespace) -> str:
     if not GITHUB_REPOSITORY.match(args.repo):
         raise UsageError(f"--repo '{args.repo}' is not OWNER/NAME")
     _load_lab(args.lab_env)
-    body = {"repository": args.repo}
+    body: dict[str, object] = {"repository": args.repo, "immutable_subject": args.immutable_subject}
     if args.environment:
         body["environment"] = args.environment
     elif args.pull_request:
@@ -201,6 +201,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     which.add_argument("--ref", help="branch or tag: main, refs/heads/main, refs/tags/v1")
     which.add_argument("--environment", help="a deployment environment, e.g. prod")
     which.add_argument("--pull-request", type=int, metavar="NUMBER", help="a pull_request event for this PR")
+    p.add_argument(
+        "--immutable-subject",
+        action="store_true",
+        help="the repository uses GitHub's immutable subject claims, repo:OWNER@ID/REPO@ID:... "
+        "(the default for repositories created or renamed since 15 July 2026)",
+    )
     p.set_defaults(env_command=github_actions)
     common(p)
 

@@ -248,7 +248,7 @@ _ENTRA_ROWS: tuple[CatalogueEntry, ...] = (
         "The external token's subject matches a federated credential only when case is ignored: the organisation, "
         "repository, environment, branch or namespace differs in case (Entra ID compares subjects case-sensitively).",
         "Make the credential's subject byte-identical to the token's: copy it from the error message or from "
-        "azure/login's 'subject claim' line. If it already is, delete the credential and create it again.",
+        "azure/login's 'subject claim' line, or the token's own `sub` claim.",
         "No matching federated identity record found for presented assertion subject '<sub>'. The subject matches "
         "with case-insensitive comparison, but not with case-sensitive comparison.",
     ),

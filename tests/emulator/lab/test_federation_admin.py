@@ -9,11 +9,10 @@ import httpx
 import jwt
 
 from keyless_lab.emulator import EmulatorServer
+from keyless_lab.emulator.directory.seed_ids import CI_APP_CLIENT_ID as CI_APP
+from keyless_lab.emulator.directory.seed_ids import OPENAI_IDENTITY_CLIENT_ID as IDENTITY_CLIENT_ID
 from keyless_lab.emulator.lab.admin import ADMIN_HEADER
 from keyless_lab.emulator.lab.federation_admin import AKS_TOKEN_PATH, GITHUB_JOB_PATH, GITLAB_TOKEN_PATH
-
-IDENTITY_CLIENT_ID = "26077e4e-b349-41d0-8d65-6a9ea39c8d7f"  # id-keyless-openai
-CI_APP = "5c3e8f0b-7a41-4d2e-9b6a-2f1d0c9e7b34"
 
 
 def post(emulator: EmulatorServer, path: str, body: dict, key: str | None = None) -> httpx.Response:
@@ -46,3 +45,12 @@ def test_github_job_and_gitlab_token(emulator: EmulatorServer) -> None:
     gitlab = post(emulator, GITLAB_TOKEN_PATH, {"project_path": "contoso/keyless-lab", "ref": "main"}).json()
     assert gitlab["trusted_by"] == CI_APP
     assert post(emulator, GITLAB_TOKEN_PATH, {"project_path": "contoso/keyless-lab"}).status_code == 400
+
+
+def test_a_github_job_takes_immutable_subject_as_true_or_false_only(emulator: EmulatorServer) -> None:
+    job = {"repository": "contoso/keyless-lab", "immutable_subject": True}
+    assert post(emulator, GITHUB_JOB_PATH, job).status_code == 201
+    refused = post(emulator, GITHUB_JOB_PATH, job | {"immutable_subject": "yes"})
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "immutable_subject must be true or false"}
+    assert post(emulator, GITHUB_JOB_PATH, job | {"ref": True}).status_code == 400  # only the flag may be a bool

@@ -26,10 +26,15 @@ GITHUB_JOB_PATH = "/_lab/admin/github-actions/jobs"
 GITLAB_TOKEN_PATH = "/_lab/admin/gitlab/id-token"
 
 
-async def _body(request: Request, state: EmulatorState) -> dict[str, Any]:
+async def _body(request: Request, state: EmulatorState, flags: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request's JSON object: strings, and true/false for the names in `flags`."""
     body = await read_admin_request(request, state)
-    if not all(isinstance(v, str) for v in body.values()):
-        raise LabRequestError("the body must be a JSON object of strings")
+    for name, value in body.items():
+        if name in flags:
+            if not isinstance(value, bool):
+                raise LabRequestError(f"{name} must be true or false")
+        elif not isinstance(value, str):
+            raise LabRequestError("the body must be a JSON object of strings")
     return body
 
 
@@ -66,7 +71,7 @@ def routes(state: EmulatorState) -> list[Route]:
         )
 
     async def github_job(request: Request) -> Response:
-        body = await _body(request, state)
+        body = await _body(request, state, flags=("immutable_subject",))
         repository = body.get("repository", "")
         if not repository:
             raise LabRequestError("repository is required")
@@ -75,6 +80,7 @@ def routes(state: EmulatorState) -> list[Route]:
             ref=body.get("ref") or "refs/heads/main",
             environment=body.get("environment") or None,
             event_name=body.get("event_name") or "push",
+            immutable_subject=body.get("immutable_subject", False),
         )
         state.audit.record("GitHub Actions", "start job", repository, "", "admin", 201)
         return JSONResponse({"variables": variables, "tenant_id": tenant_id}, status_code=201)
