@@ -3,8 +3,8 @@
     python benchmarks/chat_auth.py            # wrk if installed, else the asyncio client
     python benchmarks/chat_auth.py --client asyncio --duration 1 --warmup 0.5   # quick look
 
-One server process, one uvicorn worker (uvloop + httptools, with the emulator's own request-head
-limits), plain HTTP on loopback, serving the emulator's real HTTPS application plus two extra
+One server process, one uvicorn worker (uvloop + httptools; `--protocol emulator` adds the emulator's
+own request-head limits), plain HTTP on loopback, serving the emulator's real HTTPS application plus two extra
 routes. Four cases, driven one after the other with the same load:
 
   floor    POST /bench/floor: no auth, a minimal JSON reply (the routing + HTTP cost alone)
@@ -142,13 +142,16 @@ class Replay:
 # -- the server (a child process) ----------------------------------------------------------------
 
 
-def serve(conn: Connection) -> None:
-    """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker."""
+def serve(conn: Connection, protocol: str = "uvicorn") -> None:
+    """Build the app, report (port, key, token) to the parent, then serve with one uvicorn worker:
+    uvicorn's httptools protocol, or (`protocol="emulator"`) the emulator's, with its head limits."""
     import uvicorn
     from eager_accept import eager_accept_protocol  # next to this script
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     from keyless_lab.emulator.http_protocol import LimitedHttpToolsProtocol
 
+    base = LimitedHttpToolsProtocol if protocol == "emulator" else HttpToolsProtocol
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))
@@ -157,7 +160,7 @@ def serve(conn: Connection) -> None:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http=eager_accept_protocol(sock, base=LimitedHttpToolsProtocol),  # the emulator's own protocol
+        http=eager_accept_protocol(sock, base=base),
         lifespan="off",
         access_log=False,
         log_level="warning",
@@ -378,6 +381,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (the server keeps the other core)")
     parser.add_argument(
+        "--protocol",
+        choices=["uvicorn", "emulator"],
+        default="uvicorn",
+        help="the server's HTTP protocol: uvicorn's httptools one (the targets' baseline) or the emulator's, "
+        "which adds request-head limits",
+    )
+    parser.add_argument(
         "--in-process", type=int, metavar="CALLS", default=0, help="measure CPU time per request in-process instead"
     )
     args = parser.parse_args(argv)
@@ -392,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = max(1, args.rounds)
 
     parent, child = mp.get_context("spawn").Pipe()
-    server = mp.get_context("spawn").Process(target=serve, args=(child,), daemon=True)
+    server = mp.get_context("spawn").Process(target=serve, args=(child, args.protocol), daemon=True)
     server.start()
     port, key, token = parent.recv()
     _wait_for_port(port)
@@ -402,7 +412,9 @@ def main(argv: list[str] | None = None) -> int:
         + (f" (wrk -t{args.threads})" if client == "wrk" else " (asyncio fallback: wrk not used)")
         + f", {args.connections} connections, {args.duration:g} s per case"
         + (f" in {rounds} interleaved rounds" if rounds > 1 else "")
-        + f" after {args.warmup:g} s warm-up, 1 uvicorn worker (uvloop + httptools, the emulator's head limits),"
+        + f" after {args.warmup:g} s warm-up, 1 uvicorn worker (uvloop + httptools"
+        + (", the emulator's head limits" if args.protocol == "emulator" else "")
+        + "),"
         f" plain HTTP on loopback, {os.cpu_count()} CPUs",
         flush=True,
     )

@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import chat_auth  # benchmarks/chat_auth.py
+import pytest
 from coroutines import run_to_completion  # tests/emulator/coroutines.py: the browser tests leave a loop running
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = ["--client", "asyncio", "--duration", "1", "--warmup", "0", "--connections", "10"]
 
 
-def test_benchmark_runs_end_to_end_with_the_asyncio_client() -> None:
-    command = [sys.executable, str(ROOT / "benchmarks" / "chat_auth.py"), *QUICK]
+@pytest.mark.parametrize("protocol", ["uvicorn", "emulator"])
+def test_benchmark_runs_end_to_end_with_the_asyncio_client(protocol: str) -> None:
+    command = [sys.executable, str(ROOT / "benchmarks" / "chat_auth.py"), *QUICK, "--protocol", protocol]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout

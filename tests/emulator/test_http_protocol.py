@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import uvicorn
+from coroutines import run_to_completion
+from uvicorn.server import ServerState
 
 from keyless_lab.emulator import EmulatorServer
-from keyless_lab.emulator.http_protocol import HttpLimits
+from keyless_lab.emulator.http_protocol import HttpLimits, LimitedHttpToolsProtocol
 
 IMDS_PATH = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://cognitiveservices.azure.com"
 
@@ -102,3 +107,60 @@ def test_keep_alive_requests_get_a_fresh_head_window(impatient_emulator: Emulato
             time.sleep(0.3)
             sock.sendall(request)
             assert sock.recv(65536).startswith(b"HTTP/1.1 ")
+
+
+class _Transport(asyncio.Transport):
+    """Just enough of a socket transport for the protocol: it records what is written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.closing = False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(name, default)
+
+    def write(self, data: bytes) -> None:  # type: ignore[override]
+        self.written += data
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def test_a_head_that_arrives_whole_arms_no_timer() -> None:
+    """A timer per request left a cancelled timer behind each one (10x the garbage collections and a
+    16 ms p99 under load): the head timer runs only while a head is incomplete."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def scenario() -> list[bool]:
+        config = uvicorn.Config(app, lifespan="off", log_level="warning")
+        protocol = LimitedHttpToolsProtocol(config=config, server_state=ServerState(), app_state={})
+        transport = _Transport()
+        protocol.connection_made(transport)
+        armed = [protocol._head_timer is not None]  # a new connection must send its first head in time
+        for _ in range(3):
+            protocol.data_received(b"GET / HTTP/1.1\r\nHost: lab\r\n\r\n")
+            await asyncio.sleep(0.01)  # the app answers: the connection now waits for the next request
+            armed.append(protocol._head_timer is not None)
+        protocol.data_received(b"GET / HTTP/1.1\r\nHo")  # part of a head: the rest has head_timeout to arrive
+        armed.append(protocol._head_timer is not None)
+        protocol.data_received(b"st: lab\r\n\r\n")
+        armed.append(protocol._head_timer is not None)
+        await asyncio.sleep(0.01)
+        assert transport.written.count(b"HTTP/1.1 200 OK") == 4
+        protocol.connection_lost(None)
+        return armed
+
+    assert run_to_completion(scenario()) == [True, False, False, False, True, False]

@@ -4,8 +4,16 @@ uvicorn bounds neither the request head nor the time a client may take to send i
 accumulates a header value by repeated concatenation (a 64 MiB header was read for 4.7 s and
 answered 200), and a connection that trickles header bytes, or sends none, is never closed. This
 protocol answers **431** once the request line and headers exceed `max_head_bytes` (without reading
-further), and closes a connection whose head is not complete within `head_timeout` seconds, both
-for the first request and for every keep-alive request after it.
+further), and closes a connection whose head is not complete within `head_timeout` seconds: from
+the connection for the first request, and from a keep-alive request's first bytes for every request
+after it (a keep-alive connection that sends nothing more is closed by uvicorn's own keep-alive
+timeout, 5 s by default).
+
+The head timer is armed only while a head is incomplete: a request whose head arrives whole (nearly
+all of them) arms none. Arming one per request, as this class first did, left a cancelled timer
+behind every request: measured under load, ten times as many garbage collections (4,141 instead of
+353 in one benchmark run, 31 of them full ones of up to 18 ms) and a p99 latency of 16 ms instead
+of 9 ms for every route.
 
 Unconfirmed: Azure's own limits. Azure front ends (http.sys) default to 16 KB per header field;
 Entra ID and Azure OpenAI document none, so the lab picks 64 KiB, generous for any token.
@@ -55,21 +63,22 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._reading_head:
             self._head_bytes += len(data)
         super().data_received(data)
-        if self._reading_head and self._head_bytes > self.limits.max_head_bytes and not self._refused:
-            self._refuse_head()  # an incomplete head already larger than allowed: stop reading it
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._reading_head = True
+        if self._reading_head and self._head_bytes and not self._refused:  # part of a head, not all of it
+            if self._head_bytes > self.limits.max_head_bytes:
+                self._refuse_head()  # an incomplete head already larger than allowed: stop reading it
+            elif self._head_timer is None:
+                self._arm_head_timer()  # the rest of it has `head_timeout` to arrive
 
     def on_headers_complete(self) -> None:
-        head = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        headers = self.headers
+        head = len(self.url) + 4 * len(headers) + sum([len(name) + len(value) for name, value in headers])
         if head > self.limits.max_head_bytes:
             self._refused_in_parser = True
             raise HeadTooLarge  # stops the parser; uvicorn then calls `send_400_response`, which answers 431
         self._reading_head = False
         self._head_bytes = 0
-        self._cancel_head_timer()
+        if self._head_timer is not None:
+            self._cancel_head_timer()
         super().on_headers_complete()
 
     def send_400_response(self, msg: str) -> None:
@@ -96,19 +105,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
         self._reading_head, self._head_bytes = True, 0  # what follows is the next request's head
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing() and not self.pipeline:
-            self._arm_head_timer()  # the next request's head has `head_timeout` to arrive
-
     def _arm_head_timer(self) -> None:
         self._cancel_head_timer()
         self._head_timer = self.loop.call_later(self.limits.head_timeout, self._head_timed_out)
 
     def _cancel_head_timer(self) -> None:
-        timer = getattr(self, "_head_timer", None)
-        if timer is not None:
-            timer.cancel()
+        if self._head_timer is not None:
+            self._head_timer.cancel()
             self._head_timer = None
 
     def _head_timed_out(self) -> None:
