@@ -90,3 +90,27 @@ def test_federated_credential_commands_need_a_signed_in_az(fresh_emulator: Emula
         '{"name": "x", "issuer": "https://gitlab.com", "subject": "project_path:a/b:ref_type:branch:ref:main"}',
     )  # fmt: skip
     assert result.returncode != 0 and "az login" in result.stderr
+
+
+def test_identity_federated_credential_create_under_a_taken_name_updates_it(signed_in: EmulatorServer) -> None:
+    """An identity's federated credential is an ARM resource: `create` is a PUT that creates or updates,
+    so running the command again with a corrected subject replaces the credential (an app's, a Graph
+    object, is refused under a taken name)."""
+    issuer = signed_in.state.external_issuers.aks.issuer
+
+    def create(subject: str) -> dict:
+        made = az(
+            "identity", "federated-credential", "create", "--name", "aks-retry", "--identity-name",
+            "id-keyless-noaccess", "--resource-group", "rg-keyless-lab", "--issuer", issuer, "--subject", subject,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        return json.loads(made.stdout)
+
+    create("system:serviceaccount:Keyless:retry")
+    assert create("system:serviceaccount:keyless:retry")["subject"] == "system:serviceaccount:keyless:retry"
+    subjects = [
+        f.subject
+        for f in signed_in.state.directory.federated_credentials_of(NOACCESS_CLIENT_ID)
+        if f.name == "aks-retry"
+    ]
+    assert subjects == ["system:serviceaccount:keyless:retry"]

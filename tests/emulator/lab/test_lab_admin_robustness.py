@@ -143,3 +143,16 @@ def test_any_admin_body_is_answered_without_a_server_error(
         )
     assert answer.status_code in {200, 201, 400, 401, 404}, (path, body, answer.text)
     assert isinstance(answer.json(), dict)
+
+
+def test_an_identitys_federated_credential_under_a_taken_name_is_updated_with_200(
+    fresh_emulator: EmulatorServer,
+) -> None:
+    credential = {"owner": "id-keyless-noaccess", "name": "again", "issuer": "https://issuer.test", "subject": "s1"}
+    with http(fresh_emulator) as client:
+        first, second = (
+            client.post(FEDERATED_CREDENTIALS_PATH, json=body, headers=admin_key(fresh_emulator))
+            for body in (credential, {**credential, "subject": "s2"})
+        )
+    assert (first.status_code, second.status_code) == (201, 200)  # ARM's create-or-update PUT
+    assert second.json()["subject"] == "s2"

@@ -137,16 +137,18 @@ async def federated_credentials(request: Request) -> Response:
     if audiences is not None and not (isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)):
         raise LabRequestError("audiences must be a list of strings")
     try:
+        updated = state.directory.has_federated_credential(owner, name)  # an identity's is replaced: 200, as ARM
         created = state.directory.add_federated_credential(owner, issuer, subject, audiences, name=name)
     except KeyError as exc:
         raise LabRequestError(str(exc.args[0]), 404) from None
     except ValueError as exc:  # the owner cannot hold one (a system-assigned identity), or the name is taken
         raise LabRequestError(str(exc.args[0])) from None
-    state.audit.record("Entra ID", f"add federated credential {name}", owner, "", "admin", 201)
+    status = 200 if updated else 201
+    state.audit.record("Entra ID", f"add federated credential {name}", owner, "", "admin", status)
     return JSONResponse(
         {"name": created.name, "issuer": created.issuer, "subject": created.subject,
          "audiences": list(created.audiences)},
-        status_code=201,
+        status_code=status,
     )  # fmt: skip
 
 
