@@ -48,9 +48,10 @@ PROMPT = re.compile(r"(https://\S+?/devicelogin)\b.*?\b([A-Z0-9]{8,9})\b")
 
 class ScreenReader:
     """A stand-in for `sys.stdout` that hands device code prompts (page + code) to the scripted
-    person, as a person reads them off the screen, and passes everything through — through `shown`
-    if given: the person reads the real page, the notebook shows `shown(text)`. Each `write` is
-    rewritten on its own; `print` writes its text in one piece."""
+    person, as a person reads them off the screen, and passes everything through. A write holding a
+    prompt goes through `shown` if given: the person reads the real page, the notebook shows
+    `shown(text)`; anything else (`print(lab.console_url)`, say) is shown as it is. `print` writes its
+    text in one piece."""
 
     def __init__(
         self, screen: TextIO, seen: queue.Queue[tuple[str, str]], shown: Callable[[str], str] | None = None
@@ -65,7 +66,7 @@ class ScreenReader:
             match = PROMPT.search(line)
             if match:
                 self._seen.put((match.group(1), match.group(2)))
-        self._screen.write(self._shown(text))
+        self._screen.write(self._shown(text) if PROMPT.search(text) else text)
         return len(text)
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding… of the real screen

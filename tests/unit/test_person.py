@@ -54,6 +54,8 @@ def test_scripted_person_reads_the_printed_code_and_signs_in(lab: Lab, capsys: p
         assert upn(device_code_credential(lab)) == "ada@contosolab.onmicrosoft.com"
         shown = capsys.readouterr().out  # the person read the real page; the notebook shows no port
         assert "open https://<lab-endpoint>/devicelogin and enter the code" in shown and "127.0.0.1" not in shown
+        print(lab.console_url)  # not a prompt: shown as it is, so the link still opens
+        assert capsys.readouterr().out == f"{lab.console_url}\n" and "127.0.0.1:" in lab.console_url
         person.will("approve", user=GRACE)
         assert upn(device_code_credential(lab)) == GRACE
         assert person.enter_used_code_again().startswith("That code didn't work.")
