@@ -236,7 +236,9 @@ _ENTRA_ROWS: tuple[CatalogueEntry, ...] = (
         "401",
         "WorkloadIdentityCredential / ClientAssertionCredential",
         "The external token's subject matches no federated credential: another branch, environment, pull request "
-        "or service account, or a GitHub repository whose immutable subject claims add ids the credential lacks.",
+        "or service account, or a GitHub subject in the other form than the credential's (a repository with "
+        "immutable subject claims sends ids the credential lacks, or a credential with ids meets a repository "
+        "that still sends names).",
         "Add a federated credential for that exact subject (e.g. repo:ORG/REPO:environment:prod, with immutable "
         "subject claims repo:ORG@ORG_ID/REPO@REPO_ID:environment:prod, or system:serviceaccount:NAMESPACE:NAME).",
         "No matching federated identity record found for presented assertion subject '<sub>'.",
