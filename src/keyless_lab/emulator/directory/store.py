@@ -453,6 +453,7 @@ class Directory:
         return resolved
 
     def has_federated_credential(self, owner: str, name: str) -> bool:
+        """Whether the owner (app or user-assigned identity) holds a federated credential of this name."""
         client_id = self._federation_owner(owner)
         return any(f.name == name for f in self.federated_credentials.get(client_id, []))
 
