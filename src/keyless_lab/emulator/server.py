@@ -232,4 +232,5 @@ class EmulatorServer:
     ) -> dict[str, str]:
         """What a GitHub Actions runner sets for a job with `permissions: id-token: write`
         (`immutable_subject`: the job's repository uses GitHub's immutable subject claims)."""
-        return recipes.github_actions_environment(self, repository, ref, environment, event_name, immutable_subject)
+        github = self.state.external_issuers.github  # the runner's variables are the issuer's to make
+        return github.start_job(repository, ref, environment, event_name, immutable_subject)

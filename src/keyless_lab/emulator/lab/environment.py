@@ -72,18 +72,6 @@ def workload_identity_environment(
     }
 
 
-def github_actions_environment(
-    server: EmulatorServer,
-    repository: str,
-    ref: str = "refs/heads/main",
-    environment: str | None = None,
-    event_name: str = "push",
-    immutable_subject: bool = False,
-) -> dict[str, str]:
-    """What a GitHub Actions runner sets for a job with `permissions: id-token: write`."""
-    return server.state.external_issuers.github.start_job(repository, ref, environment, event_name, immutable_subject)
-
-
 # Variables that would send a credential to a real Azure endpoint (or pick a different identity)
 # if they leaked into emulator mode from the learner's shell.
 UNSET_IN_EMULATOR_MODE = (
